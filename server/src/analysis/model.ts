@@ -1,0 +1,335 @@
+/**
+ * The stage model: every stage and every cross-stage reference of a Dockerfile,
+ * resolved the way BuildKit's dockerfile2llb resolves them:
+ *
+ * - a stage's name is lower-cased where it is declared;
+ * - `COPY --from=<x>`: all digits (strconv.Atoi) means an index into the
+ *   stages; otherwise the name is looked up lower-cased among all stages, the
+ *   last declaration winning; an unknown name is an external image; a stage at
+ *   or after the current one is an error;
+ * - `RUN --mount=…,from=<x>`: looked up by name only, lower-cased; an index
+ *   is an image name;
+ * - `FROM <x>`: looked up exactly as written among the stages declared so far,
+ *   so `FROM builder` finds `AS Builder` and `FROM Builder` is an image.
+ *
+ * Values that use build args are expanded with their defaults and marked dynamic.
+ * Pure: no LSP, no I/O.
+ */
+import type { Position, Range } from 'vscode-languageserver-types';
+import { parseDocument, type ParsedDocument } from './document';
+import { expand, type ArgValues } from './expand';
+import type { ArgSyntax, ChunkSyntax, DirectiveSyntax, FlagSyntax, FromSyntax, InstructionSyntax, Token } from './syntax';
+import { rangeContains } from './text';
+
+export type ReferenceKind = 'copy' | 'mount' | 'from';
+
+export type Resolution =
+  /** An earlier stage. */
+  | { readonly kind: 'stage'; readonly stage: number }
+  /** Not a stage: an image (or a named build context) by that name. */
+  | { readonly kind: 'image' }
+  /** A stage at or after the one that refers to it: a build error. */
+  | { readonly kind: 'later'; readonly stage: number }
+  | { readonly kind: 'self'; readonly stage: number }
+  /** `--from=<n>` with n not below the number of stages. */
+  | { readonly kind: 'out-of-range'; readonly index: number }
+  | { readonly kind: 'empty' };
+
+export interface StageReference {
+  readonly kind: ReferenceKind;
+  /** The value as written. */
+  readonly raw: string;
+  /** The value after build-arg expansion with defaults. */
+  readonly value: string;
+  readonly range: Range;
+  readonly dynamic: boolean;
+  /** `COPY --from=<digits>`. */
+  readonly numeric: boolean;
+  /** Index of the stage the reference stands in. */
+  readonly inStage: number;
+  readonly resolution: Resolution;
+  /** For `FROM`: an earlier stage whose name differs only in case (BuildKit will not find it). */
+  readonly caseVariantOf: number | undefined;
+}
+
+export interface StageBase {
+  readonly raw: string;
+  readonly value: string;
+  readonly range: Range | undefined;
+  readonly dynamic: boolean;
+  /** The earlier stage this stage is built on, when the base names one. */
+  readonly stage: number | undefined;
+}
+
+export interface Stage {
+  readonly index: number;
+  /** Lower-cased, as BuildKit stores it; undefined for an unnamed stage. */
+  readonly name: string | undefined;
+  readonly nameToken: Token | undefined;
+  readonly from: FromSyntax;
+  readonly base: StageBase;
+  readonly platform: { readonly raw: string; readonly value: string; readonly dynamic: boolean; readonly range: Range } | undefined;
+  readonly instructions: readonly InstructionSyntax[];
+  readonly args: readonly ArgSyntax[];
+  /** From the FROM keyword to the end of the stage's last instruction. */
+  readonly range: Range;
+  /** The `# <name> <description>` comment above the FROM that `--call=targets` reads. */
+  readonly description: string | undefined;
+  /** Stages this one uses directly (its base and its COPY/mount sources), ascending. */
+  readonly dependsOn: readonly number[];
+  /** Stages that use this one directly, ascending. */
+  readonly dependents: readonly number[];
+  /** Every stage a `--target` build of this stage runs, itself included, ascending. */
+  readonly needs: readonly number[];
+  /** Built by a plain `docker build` (the last stage is the default target). */
+  readonly builtByDefault: boolean;
+  /** Some target builds it: it is named, the last stage, or needed by such a stage. */
+  readonly reachable: boolean;
+}
+
+export interface GlobalArg {
+  readonly name: string;
+  readonly nameRange: Range;
+  readonly value: string | null;
+}
+
+export interface StageModel {
+  readonly parsed: ParsedDocument;
+  readonly text: string;
+  readonly escapeChar: string;
+  readonly directives: readonly DirectiveSyntax[];
+  readonly globalArgs: readonly GlobalArg[];
+  /** Instructions before the first FROM. */
+  readonly preludeInstructions: readonly InstructionSyntax[];
+  readonly stages: readonly Stage[];
+  /** Every cross-stage reference in document order. */
+  readonly references: readonly StageReference[];
+  readonly comments: readonly Token[];
+  /** The stage a plain build produces (the last one). */
+  readonly defaultTarget: Stage | undefined;
+  /** Lines that hold git conflict markers. */
+  readonly conflictMarkers: readonly Range[];
+}
+
+/** BuildKit's rule for a stage name, applied after lower-casing. */
+export const STAGE_NAME = /^[a-z][a-z0-9-_.]*$/;
+export const RESERVED_STAGE_NAMES: ReadonlySet<string> = new Set(['scratch', 'context']);
+
+function globalArgValues(args: readonly ArgSyntax[]): Map<string, string | null> {
+  const values = new Map<string, string | null>();
+  for (const a of args) {
+    // A default may use an earlier global ARG.
+    values.set(a.name, a.value === null ? (values.get(a.name) ?? null) : expand(a.value, values).value);
+  }
+  return values;
+}
+
+/** ARG values visible at `line` inside a stage: its own ARGs, inheriting global defaults. */
+function stageArgValues(globals: ReadonlyMap<string, string | null>, args: readonly ArgSyntax[], line: number): ArgValues {
+  if (args.length === 0 || (args[0] as ArgSyntax).line > line) return globals;
+  const values = new Map(globals);
+  for (const a of args) {
+    if (a.line > line) break;
+    values.set(a.name, a.value === null ? (globals.get(a.name) ?? null) : expand(a.value, values).value);
+  }
+  return values;
+}
+
+function descriptionOf(lines: readonly string[], fromLine: number, name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  for (let l = fromLine - 1; l >= 0; l--) {
+    const t = (lines[l] as string).trim();
+    if (!t.startsWith('#')) break;
+    const body = t.replace(/^#\s?/, '');
+    if (body.startsWith(name + ' ')) return body.slice(name.length + 1).trim();
+  }
+  return undefined;
+}
+
+const NUMERIC = /^[+-]?\d+$/;
+
+/** Builds the model of one document version (re-using an earlier version's parse where the text is unchanged). */
+export function buildModel(text: string, previous?: StageModel): StageModel {
+  return modelFromParsed(parseDocument(text, previous?.parsed));
+}
+
+export function modelFromParsed(parsed: ParsedDocument): StageModel {
+  const chunks = parsed.chunks;
+  const prelude = (chunks[0] as ChunkSyntax).prelude;
+  const globalArgs: GlobalArg[] = (prelude?.args ?? []).map((a) => ({ name: a.name, nameRange: a.nameRange, value: a.value }));
+  const globals = globalArgValues(prelude?.args ?? []);
+  const escape = parsed.escapeChar;
+  const syntaxes = chunks.flatMap((c) => c.stages);
+  const count = syntaxes.length;
+
+  // Names as BuildKit registers them: FROM bases are looked up in the map as it
+  // stands when the stage is added; COPY/mount sources in the final map.
+  const names: (string | undefined)[] = syntaxes.map((s) => s.from.stageName?.text.toLowerCase());
+  const finalByName = new Map<string, number>();
+  names.forEach((n, i) => n !== undefined && finalByName.set(n, i));
+
+  const references: StageReference[] = [];
+  const bases: StageBase[] = [];
+  const platforms: Stage['platform'][] = [];
+  const soFar = new Map<string, number>();
+  const direct: Set<number>[] = syntaxes.map(() => new Set<number>());
+
+  syntaxes.forEach((s, i) => {
+    const from = s.from;
+    const img = from.image;
+    const exp = img ? expand(img.text, globals, escape) : { value: '', dynamic: false };
+    const exact = soFar.get(exp.value);
+    let baseStage: number | undefined;
+    if (img && exact !== undefined) {
+      baseStage = exact;
+      direct[i]?.add(exact);
+      references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'stage', stage: exact }, caseVariantOf: undefined });
+    } else if (img) {
+      // Not a stage for BuildKit. Keep it as a reference when it looks like one, for diagnostics.
+      const lower = exp.value.toLowerCase();
+      const variant = soFar.get(lower);
+      const later = finalByName.get(lower);
+      if (variant !== undefined) {
+        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'image' }, caseVariantOf: variant });
+      } else if (later !== undefined && later >= i && exp.value === lower) {
+        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: later === i ? { kind: 'self', stage: i } : { kind: 'later', stage: later }, caseVariantOf: undefined });
+      }
+    }
+    bases.push({ raw: img?.text ?? '', value: exp.value, range: img?.range, dynamic: exp.dynamic, stage: baseStage });
+    const pf: FlagSyntax | undefined = from.platform;
+    if (pf && pf.value !== null && pf.valueRange) {
+      const pe = expand(pf.value, globals, escape);
+      platforms.push({ raw: pf.value, value: pe.value, dynamic: pe.dynamic, range: pf.valueRange });
+    } else platforms.push(undefined);
+    const own = names[i];
+    if (own !== undefined) soFar.set(own, i);
+
+    for (const r of s.refs) {
+      const e = expand(r.value, stageArgValues(globals, s.args, r.range.start.line), escape);
+      const value = e.value;
+      let resolution: Resolution;
+      let numeric = false;
+      if (value === '') resolution = { kind: 'empty' };
+      else if (r.kind === 'copy' && NUMERIC.test(value)) {
+        numeric = true;
+        const n = Number(value);
+        if (n < 0 || n >= count) resolution = { kind: 'out-of-range', index: n };
+        else resolution = n === i ? { kind: 'self', stage: n } : n > i ? { kind: 'later', stage: n } : { kind: 'stage', stage: n };
+      } else {
+        const t = finalByName.get(value.toLowerCase());
+        if (t === undefined) resolution = { kind: 'image' };
+        else resolution = t === i ? { kind: 'self', stage: t } : t > i ? { kind: 'later', stage: t } : { kind: 'stage', stage: t };
+      }
+      if (resolution.kind === 'stage') direct[i]?.add(resolution.stage);
+      references.push({ kind: r.kind, raw: r.value, value, range: r.range, dynamic: e.dynamic, numeric, inStage: i, resolution, caseVariantOf: undefined });
+    }
+  });
+
+  // needs(i) = i plus needs of every direct dependency; dependencies are always earlier.
+  const needs: number[][] = [];
+  for (let i = 0; i < count; i++) {
+    const set = new Set<number>([i]);
+    for (const d of direct[i] as Set<number>) for (const n of needs[d] as number[]) set.add(n);
+    needs.push([...set].sort((x, y) => x - y));
+  }
+  const dependents: number[][] = syntaxes.map(() => []);
+  direct.forEach((ds, i) => ds.forEach((d) => dependents[d]?.push(i)));
+  const defaultNeeds = new Set(count > 0 ? needs[count - 1] : []);
+  const reachable = new Set<number>();
+  for (let i = 0; i < count; i++) {
+    if (names[i] !== undefined || i === count - 1) for (const n of needs[i] as number[]) reachable.add(n);
+  }
+
+  const stages: Stage[] = syntaxes.map((s, i) => {
+    const last = s.instructions[s.instructions.length - 1] ?? s.from;
+    return {
+      index: i,
+      name: names[i],
+      nameToken: s.from.stageName,
+      from: s.from,
+      base: bases[i] as StageBase,
+      platform: platforms[i],
+      instructions: s.instructions,
+      args: s.args,
+      range: { start: s.from.range.start, end: last.range.end },
+      description: descriptionOf(parsed.lines, s.from.range.start.line, names[i]),
+      dependsOn: [...(direct[i] as Set<number>)].sort((x, y) => x - y),
+      dependents: dependents[i] as number[],
+      needs: needs[i] as number[],
+      builtByDefault: defaultNeeds.has(i),
+      reachable: reachable.has(i),
+    };
+  });
+
+  const conflictMarkers: Range[] = [];
+  parsed.lines.forEach((l, n) => {
+    if (/^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) conflictMarkers.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
+  });
+
+  return {
+    parsed,
+    text: parsed.text,
+    escapeChar: escape,
+    directives: prelude?.directives ?? [],
+    globalArgs,
+    preludeInstructions: prelude?.instructions ?? [],
+    stages,
+    references,
+    comments: chunks.flatMap((c) => c.comments),
+    defaultTarget: stages[count - 1],
+    conflictMarkers,
+  };
+}
+
+// ---- Queries used by the features -------------------------------------------------------
+
+/** A human label for a stage: its name, or `#<index>` and its base. */
+export function stageLabel(s: Stage): string {
+  return s.name ?? `#${s.index} (${s.base.value || s.base.raw || 'no base'})`;
+}
+
+/** The stage a reference points at when it resolves to one (also forward and self references). */
+export function referencedStage(r: StageReference): number | undefined {
+  const res = r.resolution;
+  return res.kind === 'stage' || res.kind === 'later' || res.kind === 'self' ? res.stage : undefined;
+}
+
+export function stageAt(model: StageModel, p: Position): Stage | undefined {
+  let lo = 0;
+  let hi = model.stages.length - 1;
+  let found: Stage | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = model.stages[mid] as Stage;
+    if (s.from.range.start.line <= p.line) {
+      found = s;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+export function referenceAt(model: StageModel, p: Position): StageReference | undefined {
+  return model.references.find((r) => r.range.start.line <= p.line && r.range.end.line >= p.line && rangeContains(r.range, p));
+}
+
+/** The stage whose declared name is at `p`. */
+export function declarationAt(model: StageModel, p: Position): Stage | undefined {
+  const s = stageAt(model, p);
+  return s?.nameToken && rangeContains(s.nameToken.range, p) ? s : undefined;
+}
+
+/** The stage under the cursor, by its declaration or by a reference that resolves to it. */
+export function stageSymbolAt(model: StageModel, p: Position): { stage: Stage; reference: StageReference | undefined } | undefined {
+  const decl = declarationAt(model, p);
+  if (decl) return { stage: decl, reference: undefined };
+  const ref = referenceAt(model, p);
+  const target = ref ? referencedStage(ref) : undefined;
+  if (ref && target !== undefined) return { stage: model.stages[target] as Stage, reference: ref };
+  return undefined;
+}
+
+/** References that resolve (correctly or not) to `stage`. */
+export function referencesTo(model: StageModel, stage: number): StageReference[] {
+  return model.references.filter((r) => referencedStage(r) === stage);
+}

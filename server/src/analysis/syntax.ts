@@ -1,0 +1,346 @@
+/**
+ * The only place that calls dockerfile-ast. A document is parsed in chunks of
+ * whole stages (see document.ts); each chunk's syntax is extracted once into
+ * plain, immutable data with absolute positions, and the AST is dropped.
+ */
+import { DockerfileParser, type Dockerfile, type Flag, type Instruction } from 'dockerfile-ast';
+import type { Position, Range } from 'vscode-languageserver-types';
+import { shiftRange } from './text';
+
+export interface Token {
+  readonly text: string;
+  readonly range: Range;
+}
+
+export interface FlagOptionSyntax {
+  readonly name: string;
+  readonly value: string | null;
+  readonly valueRange: Range | null;
+  readonly range: Range;
+}
+
+export interface FlagSyntax {
+  readonly name: string;
+  readonly nameRange: Range;
+  readonly value: string | null;
+  readonly valueRange: Range | null;
+  readonly range: Range;
+  readonly options: readonly FlagOptionSyntax[];
+}
+
+export interface HeredocSyntax {
+  readonly name: string;
+  /** The body, or null when empty. */
+  readonly contentRange: Range | null;
+  /** The closing delimiter, or null when the heredoc is not closed. */
+  readonly delimiterRange: Range | null;
+}
+
+export interface InstructionSyntax {
+  /** Upper-cased keyword, e.g. `FROM`. */
+  readonly keyword: string;
+  /** The keyword as written, e.g. `from`. */
+  readonly keywordText: string;
+  readonly keywordRange: Range;
+  /** From the keyword to the end of the last argument (heredoc bodies included). */
+  readonly range: Range;
+  /** Arguments without flags, as written (quotes kept). */
+  readonly args: readonly Token[];
+  readonly flags: readonly FlagSyntax[];
+  readonly heredocs: readonly HeredocSyntax[];
+}
+
+export interface FromSyntax extends InstructionSyntax {
+  /** The base image or stage as written. */
+  readonly image: Token | undefined;
+  readonly asKeyword: Token | undefined;
+  readonly stageName: Token | undefined;
+  readonly platform: FlagSyntax | undefined;
+}
+
+export interface ArgSyntax {
+  readonly name: string;
+  readonly nameRange: Range;
+  /** The default, unquoted; null when there is none. */
+  readonly value: string | null;
+  readonly line: number;
+}
+
+/** A cross-stage reference in the text, before resolution. */
+export interface RefSyntax {
+  readonly kind: 'copy' | 'mount';
+  readonly value: string;
+  readonly range: Range;
+  /** Index of the instruction inside its stage's `instructions`. */
+  readonly instruction: number;
+}
+
+export interface StageSyntax {
+  readonly from: FromSyntax;
+  /** The stage's instructions after its FROM. */
+  readonly instructions: readonly InstructionSyntax[];
+  readonly refs: readonly RefSyntax[];
+  readonly args: readonly ArgSyntax[];
+}
+
+export interface DirectiveSyntax {
+  readonly name: string;
+  readonly value: string;
+  readonly range: Range;
+}
+
+export interface PreludeSyntax {
+  readonly directives: readonly DirectiveSyntax[];
+  readonly escapeChar: string;
+  /** ARGs before the first FROM. */
+  readonly args: readonly ArgSyntax[];
+  /** Any instruction before the first FROM (ARG, or a mistake). */
+  readonly instructions: readonly InstructionSyntax[];
+}
+
+export interface ChunkSyntax {
+  readonly startLine: number;
+  /** Lines this chunk covers: [startLine, startLine + lineCount). */
+  readonly lineCount: number;
+  /** Only on the first chunk of a document: what stands before the first FROM. */
+  readonly prelude: PreludeSyntax | undefined;
+  readonly stages: readonly StageSyntax[];
+  readonly comments: readonly Token[];
+  /** The chunk ends inside an instruction (open continuation or heredoc): it cannot end here. */
+  readonly unterminated: boolean;
+  /** The chunk's first instruction is not a FROM (only allowed for the first chunk). */
+  readonly startsWithFrom: boolean;
+}
+
+function token(text: string, r: Range, offset: number): Token {
+  return { text, range: shiftRange(r, offset) };
+}
+
+function extractFlag(f: Flag, offset: number): FlagSyntax {
+  const valueRange = f.getValueRange();
+  return {
+    name: f.getName(),
+    nameRange: shiftRange(f.getNameRange(), offset),
+    value: f.getValue(),
+    valueRange: valueRange ? shiftRange(valueRange, offset) : null,
+    range: shiftRange(f.getRange(), offset),
+    options: f.getOptions().map((o) => {
+      const vr = o.getValueRange();
+      return { name: o.getName(), value: o.getValue(), valueRange: vr ? shiftRange(vr, offset) : null, range: shiftRange(o.getRange(), offset) };
+    }),
+  };
+}
+
+interface WithFlags {
+  getFlags(): Flag[];
+}
+interface WithHeredocs {
+  getHeredocs(): {
+    getName(): string;
+    getContentRange(): Range | null;
+    getDelimiterRange(): Range | null;
+  }[];
+}
+function hasFlags(i: Instruction): i is Instruction & WithFlags {
+  return typeof (i as Partial<WithFlags>).getFlags === 'function';
+}
+function hasHeredocs(i: Instruction): i is Instruction & WithHeredocs {
+  return typeof (i as unknown as Partial<WithHeredocs>).getHeredocs === 'function';
+}
+
+function extractInstruction(i: Instruction, offset: number): InstructionSyntax {
+  const heredocs = hasHeredocs(i)
+    ? i.getHeredocs().map((h) => {
+        const c = h.getContentRange();
+        const d = h.getDelimiterRange();
+        return { name: h.getName(), contentRange: c ? shiftRange(c, offset) : null, delimiterRange: d ? shiftRange(d, offset) : null };
+      })
+    : [];
+  return {
+    keyword: i.getKeyword(),
+    keywordText: i.getInstruction(),
+    keywordRange: shiftRange(i.getInstructionRange(), offset),
+    range: shiftRange(i.getRange(), offset),
+    args: i.getArguments().map((a) => token(a.getValue(), a.getRange(), offset)),
+    flags: hasFlags(i) ? i.getFlags().map((f) => extractFlag(f, offset)) : [],
+    heredocs,
+  };
+}
+
+function unquote(v: string): string {
+  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return v.slice(1, -1);
+  return v;
+}
+
+function extractArgs(i: Instruction, offset: number): ArgSyntax[] {
+  // ARG may declare several names: ARG A=1 B. dockerfile-ast's Arg exposes one property;
+  // read the arguments ourselves so every name counts.
+  const out: ArgSyntax[] = [];
+  for (const a of i.getArguments()) {
+    const text = a.getValue();
+    const eq = text.indexOf('=');
+    const name = eq < 0 ? text : text.slice(0, eq);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
+    const r = shiftRange(a.getRange(), offset);
+    out.push({
+      name,
+      nameRange: { start: r.start, end: { line: r.start.line, character: r.start.character + name.length } },
+      value: eq < 0 ? null : unquote(text.slice(eq + 1)),
+      line: r.start.line,
+    });
+  }
+  return out;
+}
+
+function extractFrom(i: Instruction, offset: number): FromSyntax {
+  const base = extractInstruction(i, offset);
+  const args = base.args;
+  const image = args[0];
+  const second = args[1];
+  // `FROM image AS name`: the AS keyword is the second argument. A half-typed
+  // `FROM image AS` has the keyword and no name yet.
+  const asKeyword = second && second.text.toLowerCase() === 'as' ? second : undefined;
+  const stageName = asKeyword ? args[2] : undefined;
+  const platform = base.flags.find((f) => f.name === 'platform');
+  return { ...base, image, asKeyword, stageName, platform };
+}
+
+function extractStage(fromInst: Instruction, rest: Instruction[], offset: number): StageSyntax {
+  const from = extractFrom(fromInst, offset);
+  const instructions: InstructionSyntax[] = [];
+  const refs: RefSyntax[] = [];
+  const args: ArgSyntax[] = [];
+  for (const inst of rest) {
+    const syn = extractInstruction(inst, offset);
+    const idx = instructions.push(syn) - 1;
+    if (syn.keyword === 'ARG') args.push(...extractArgs(inst, offset));
+    if (syn.keyword === 'COPY') {
+      // Read every flag: dockerfile-ast's getFromFlag() misses --from after another flag.
+      for (const f of syn.flags) {
+        if (f.name === 'from' && f.value !== null && f.valueRange) refs.push({ kind: 'copy', value: f.value, range: f.valueRange, instruction: idx });
+      }
+    } else if (syn.keyword === 'RUN') {
+      for (const f of syn.flags) {
+        if (f.name !== 'mount') continue;
+        for (const o of f.options) {
+          if (o.name.toLowerCase() === 'from' && o.value !== null && o.valueRange) refs.push({ kind: 'mount', value: o.value, range: o.valueRange, instruction: idx });
+        }
+      }
+    }
+  }
+  return { from, instructions, refs, args };
+}
+
+/**
+ * Parses the lines [startLine, startLine + lineCount) of a document, given as `text`.
+ * `escapeChar` is the document's escape character (from its first chunk's directive).
+ */
+export function parseChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean): ChunkSyntax {
+  // A chunk after the first does not see the document's escape directive: restate it.
+  const restate = !first && escapeChar !== '\\';
+  const source = restate ? `# escape=${escapeChar}\n${text}` : text;
+  const offset = startLine - (restate ? 1 : 0);
+  const df: Dockerfile = DockerfileParser.parse(source);
+  const all = df.getInstructions();
+  let k = 0;
+  const preludeInstructions: Instruction[] = [];
+  while (k < all.length && (all[k] as Instruction).getKeyword() !== 'FROM') preludeInstructions.push(all[k++] as Instruction);
+  const stages: StageSyntax[] = [];
+  while (k < all.length) {
+    const fromInst = all[k++] as Instruction;
+    const rest: Instruction[] = [];
+    while (k < all.length && (all[k] as Instruction).getKeyword() !== 'FROM') rest.push(all[k++] as Instruction);
+    stages.push(extractStage(fromInst, rest, offset));
+  }
+  const prelude: PreludeSyntax | undefined = first
+    ? {
+        directives: df.getDirectives().map((d) => ({ name: d.getName(), value: d.getValue(), range: shiftRange(d.getRange(), offset) })),
+        escapeChar: df.getEscapeCharacter(),
+        args: preludeInstructions.filter((i) => i.getKeyword() === 'ARG').flatMap((i) => extractArgs(i, offset)),
+        instructions: preludeInstructions.map((i) => extractInstruction(i, offset)),
+      }
+    : undefined;
+  const comments = df
+    .getComments()
+    .filter((c) => !restate || c.getRange().start.line > 0)
+    .map((c) => token(c.getContent(), c.getRange(), offset));
+  const last = all[all.length - 1];
+  return {
+    startLine,
+    lineCount,
+    prelude,
+    stages,
+    comments,
+    unterminated: last !== undefined && endsOpen(last, text, escapeChar),
+    startsWithFrom: preludeInstructions.length === 0 && stages.length > 0,
+  };
+}
+
+/** Does the last instruction of a chunk run on past its end (open heredoc or pending continuation)? */
+function endsOpen(last: Instruction, text: string, escapeChar: string): boolean {
+  if (hasHeredocs(last) && last.getHeredocs().some((h) => h.getDelimiterRange() === null)) return true;
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = (lines[i] as string).trimEnd();
+    const t = l.trimStart();
+    if (t === '' || t.startsWith('#')) continue;
+    return l.endsWith(escapeChar);
+  }
+  return false;
+}
+
+/** The chunk moved by `lines` lines (an edit above it added or removed lines). */
+export function shiftChunk(c: ChunkSyntax, lines: number): ChunkSyntax {
+  if (lines === 0) return c;
+  const r = (x: Range): Range => shiftRange(x, lines);
+  const rn = (x: Range | null): Range | null => (x ? shiftRange(x, lines) : null);
+  const tok = (t: Token): Token => ({ text: t.text, range: r(t.range) });
+  const flag = (f: FlagSyntax): FlagSyntax => ({
+    ...f,
+    nameRange: r(f.nameRange),
+    valueRange: rn(f.valueRange),
+    range: r(f.range),
+    options: f.options.map((o) => ({ ...o, valueRange: rn(o.valueRange), range: r(o.range) })),
+  });
+  const inst = (i: InstructionSyntax): InstructionSyntax => ({
+    keyword: i.keyword,
+    keywordText: i.keywordText,
+    keywordRange: r(i.keywordRange),
+    range: r(i.range),
+    args: i.args.map(tok),
+    flags: i.flags.map(flag),
+    heredocs: i.heredocs.map((h) => ({ name: h.name, contentRange: rn(h.contentRange), delimiterRange: rn(h.delimiterRange) })),
+  });
+  const arg = (a: ArgSyntax): ArgSyntax => ({ ...a, nameRange: r(a.nameRange), line: a.line + lines });
+  return {
+    ...c,
+    startLine: c.startLine + lines,
+    prelude: c.prelude && {
+      ...c.prelude,
+      directives: c.prelude.directives.map((d) => ({ ...d, range: r(d.range) })),
+      args: c.prelude.args.map(arg),
+      instructions: c.prelude.instructions.map(inst),
+    },
+    stages: c.stages.map((s) => {
+      const f = inst(s.from);
+      return {
+        from: {
+          ...f,
+          image: s.from.image && tok(s.from.image),
+          asKeyword: s.from.asKeyword && tok(s.from.asKeyword),
+          stageName: s.from.stageName && tok(s.from.stageName),
+          platform: s.from.platform && flag(s.from.platform),
+        },
+        instructions: s.instructions.map(inst),
+        refs: s.refs.map((x) => ({ ...x, range: r(x.range) })),
+        args: s.args.map(arg),
+      };
+    }),
+    comments: c.comments.map(tok),
+  };
+}
+
+export function endOf(s: StageSyntax): Position {
+  const last = s.instructions[s.instructions.length - 1] ?? s.from;
+  return last.range.end;
+}

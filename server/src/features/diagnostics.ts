@@ -1,0 +1,25 @@
+/** Stage problems as LSP diagnostics. */
+import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
+import { checkModel, Codes, type Problem, type Severity } from '../analysis/checks';
+import type { StageModel } from '../analysis/model';
+import { DIAGNOSTIC_SOURCE, type Settings } from '../protocol';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+export function problemsFor(model: StageModel, settings: Settings): Problem[] {
+  if (!settings.diagnostics.enable) return [];
+  const all = checkModel(model);
+  return settings.diagnostics.unreachableStages ? all : all.filter((p) => p.code !== Codes.unreachable);
+}
+
+export function toDiagnostic(p: Problem, uri: string): Diagnostic {
+  const d: Diagnostic = { range: p.range, severity: SEVERITY[p.severity], code: p.code, source: DIAGNOSTIC_SOURCE, message: p.message };
+  if (p.unnecessary) d.tags = [DiagnosticTag.Unnecessary];
+  if (p.related.length) d.relatedInformation = p.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  return d;
+}

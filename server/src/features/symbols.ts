@@ -1,0 +1,52 @@
+/** Document symbols as a tree of stages, and folding per stage. */
+import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
+import type { StageModel } from '../analysis/model';
+import type { InstructionSyntax } from '../analysis/syntax';
+
+function instructionSymbol(i: InstructionSyntax): DocumentSymbol {
+  const detail = i.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).concat(i.args.map((a) => a.text)).join(' ');
+  return {
+    name: i.keyword,
+    detail: detail.length > 80 ? detail.slice(0, 79) + '…' : detail,
+    kind: i.keyword === 'ARG' || i.keyword === 'ENV' ? SymbolKind.Variable : SymbolKind.Function,
+    range: i.range,
+    selectionRange: i.keywordRange,
+  };
+}
+
+export function computeDocumentSymbols(model: StageModel): DocumentSymbol[] {
+  const out: DocumentSymbol[] = model.preludeInstructions.map(instructionSymbol);
+  for (const s of model.stages) {
+    out.push({
+      name: s.name ? `#${s.index} ${s.name}` : `#${s.index}`,
+      detail: s.base.value || s.base.raw,
+      kind: SymbolKind.Module,
+      range: s.range,
+      selectionRange: s.nameToken?.range ?? s.from.keywordRange,
+      children: [instructionSymbol(s.from), ...s.instructions.map(instructionSymbol)],
+    });
+  }
+  return out;
+}
+
+export function computeFoldingRanges(model: StageModel): FoldingRange[] {
+  const out: FoldingRange[] = [];
+  for (const s of model.stages) {
+    if (s.range.end.line > s.range.start.line) out.push({ startLine: s.range.start.line, endLine: s.range.end.line, kind: FoldingRangeKind.Region });
+    for (const i of [s.from, ...s.instructions]) {
+      if (i.range.end.line > i.range.start.line) out.push({ startLine: i.range.start.line, endLine: i.range.end.line });
+    }
+  }
+  for (const i of model.preludeInstructions) if (i.range.end.line > i.range.start.line) out.push({ startLine: i.range.start.line, endLine: i.range.end.line });
+  // Blocks of two or more comment lines.
+  let start = -1;
+  let prev = -2;
+  const flush = () => { if (start >= 0 && prev > start) out.push({ startLine: start, endLine: prev, kind: FoldingRangeKind.Comment }); };
+  for (const c of model.comments) {
+    const l = c.range.start.line;
+    if (l !== prev + 1) { flush(); start = l; }
+    prev = l;
+  }
+  flush();
+  return out.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
+}
