@@ -158,7 +158,8 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
       out.push(problem(Codes.indexOutOfRange, 'error', `Invalid stage index ${res.index}: this Dockerfile has ${model.stages.length} stage${model.stages.length === 1 ? '' : 's'} (#0 to #${model.stages.length - 1})${dyn}.`, r.range));
       return;
     case 'empty':
-      out.push(problem(Codes.emptyReference, 'error', `${flag} has no value${dyn}.`, r.range));
+      // A value that only build args fill in (and whose default is empty) is set at build time.
+      if (!r.dynamic) out.push(problem(Codes.emptyReference, 'error', `${flag} has no value${dyn}.`, r.range));
       return;
     case 'stage':
       return;

@@ -39,6 +39,10 @@ export function computeHover(model: StageModel, p: Position): Hover | undefined 
     return { contents: { kind: MarkupKind.Markdown, value: head + describeStageMarkdown(model, hit.stage) }, range: r?.range ?? hit.stage.nameToken?.range };
   }
   const ref = referenceAt(model, p);
+  if (ref?.kind === 'from' && ref.caseVariantOf !== undefined) {
+    const t = model.stages[ref.caseVariantOf] as Stage;
+    return { contents: { kind: MarkupKind.Markdown, value: `\`${ref.value}\` is not stage \`${t.name}\`: FROM looks stage names up exactly as written, and BuildKit stores them lower-case. Write \`FROM ${t.name}\` to build on stage #${t.index}.` }, range: ref.range };
+  }
   if (ref && referencedStage(ref) === undefined && ref.kind !== 'from') {
     const what = ref.resolution.kind === 'out-of-range' ? `Stage index ${ref.value} does not exist: this Dockerfile has ${model.stages.length} stages.`
       : ref.kind === 'mount' && /^\d+$/.test(ref.value) ? `\`from=${ref.value}\`: a mount's \`from\` takes a stage name, not an index, so BuildKit reads \`${ref.value}\` as an image.`
