@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// Runs the e2e suite (out/test/e2e/suite) inside a real VS Code with @vscode/test-electron.
+// Offline (default): VS Code is code-server 4.100.3 (VS Code 1.100.3) behind code-shim.mjs; run
+//   bash test/e2e/setup.sh once. With network, E2E_DOWNLOAD=1 lets test-electron download VS Code.
+// Build first:  npm run build && npx tsc -b && node test/e2e/run.mjs
+// Prints a last line "N passed, N failed"; exits non-zero on any failure or when no test ran.
+// Env: E2E_DOWNLOAD=1, E2E_GREP=<regexp> (mocha --grep), E2E_EXTENSION_PATH (default: the repo root),
+//      E2E_HOME / CODE_SERVER / CHROMIUM / SHIM_TIMEOUT_S / VERBOSE (see code-shim.mjs, lib.mjs).
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO_ROOT, SHIM, checkInstalled } from './lib.mjs';
+
+const t0 = Date.now();
+const secs = () => ((Date.now() - t0) / 1000).toFixed(1);
+const require = createRequire(path.join(REPO_ROOT, 'package.json'));
+const { runTests } = require('@vscode/test-electron');
+
+function finish(passed, failed, why) {
+  if (why) console.error(`e2e: ${why}`);
+  console.log(`e2e: took ${secs()}s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed === 0 && passed > 0 ? 0 : 1);
+}
+
+const extensionDevelopmentPath = path.resolve(process.env.E2E_EXTENSION_PATH || REPO_ROOT);
+const extensionTestsPath = path.join(REPO_ROOT, 'out/test/e2e/suite/index.js');
+const workspace = path.join(REPO_ROOT, 'test/e2e/workspace');
+const download = process.env.E2E_DOWNLOAD === '1';
+
+const main = JSON.parse(fs.readFileSync(path.join(extensionDevelopmentPath, 'package.json'), 'utf8')).main;
+const missing = [extensionTestsPath, ...(main ? [path.resolve(extensionDevelopmentPath, main)] : [])]
+  .filter((f) => !fs.existsSync(f));
+if (missing.length) finish(0, 1, `not built: ${missing.join(', ')}\n  run: npm run build && npx tsc -b`);
+if (!download) {
+  try { checkInstalled(); } catch (e) { finish(0, 1, e.message); }
+}
+
+// A fresh profile per run: the suite changes user settings, and nothing installed may leak in.
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-stages-e2e-'));
+const resultsFile = path.join(tmp, 'results.json');
+let exitError = null;
+try {
+  await runTests({
+    extensionDevelopmentPath,
+    extensionTestsPath,
+    ...(download ? {} : { vscodeExecutablePath: SHIM }),
+    launchArgs: [workspace, '--disable-extensions',
+      `--user-data-dir=${path.join(tmp, 'user-data')}`, `--extensions-dir=${path.join(tmp, 'extensions')}`],
+    extensionTestsEnv: {
+      E2E_RESULTS_FILE: resultsFile,
+      ...(process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {}),
+    },
+  });
+} catch (e) {
+  exitError = e instanceof Error ? e.message : String(e);
+}
+
+let summary = null;
+try { summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8')); } catch { /* the runner never finished */ }
+fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
+if (!summary) finish(0, 1, `no test results (${exitError ?? 'the in-host runner wrote no summary'})`);
+if (summary.pending) console.log(`e2e: ${summary.pending} pending/skipped`);
+for (const f of summary.failures) {
+  const msg = f.error.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 4).join('\n    ');
+  console.log(`e2e: FAILED ${f.title}\n    ${msg.length > 600 ? `${msg.slice(0, 600)}…` : msg}`);
+}
+if (exitError && summary.failed === 0) finish(summary.passed, 1, `VS Code exited badly after the tests: ${exitError}`);
+finish(summary.passed, summary.failed, summary.passed + summary.failed === 0 ? 'no test ran' : undefined);
