@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { checkModel, type Problem } from './analysis/checks';
-import { buildModel, type StageModel } from './analysis/model';
+import { buildModel, stageNeeds, type StageModel } from './analysis/model';
 
 const USAGE = `Usage:
   dockerfile-stages stages <Dockerfile>   print the stage table
@@ -57,7 +57,7 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
       if (json) {
         out(JSON.stringify(model.stages.map((s) => ({
           index: s.index, name: s.name ?? null, base: s.base.value || s.base.raw, baseStage: s.base.stage ?? null,
-          dependsOn: s.dependsOn, needs: s.needs, builtByDefault: s.builtByDefault, defaultTarget: model.defaultTarget?.index === s.index,
+          dependsOn: s.dependsOn, needs: stageNeeds(model, s.index), builtByDefault: s.builtByDefault, defaultTarget: model.defaultTarget?.index === s.index,
           line: s.from.range.start.line + 1, description: s.description ?? null,
         })), null, 2));
       } else out(stagesTable(model));

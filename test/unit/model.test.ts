@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkModel } from '../../server/src/analysis/checks';
-import { buildModel, referencedStage, type StageModel } from '../../server/src/analysis/model';
+import { buildModel, referencedStage, stageNeeds, type StageModel } from '../../server/src/analysis/model';
 
 const refs = (m: StageModel) => m.references.map((r) => `${r.kind}:${r.raw}→${r.resolution.kind}${referencedStage(r) ?? ''}`);
 const codes = (text: string) => checkModel(buildModel(text)).map((p) => p.code);
@@ -53,8 +53,8 @@ test('build args: expanded with defaults and marked dynamic', () => {
 
 test('--target needs: base chain, COPY and mount sources; the default target is the last stage', () => {
   const m = buildModel('FROM a AS base\nFROM a AS deps\nFROM base AS build\nRUN --mount=from=deps,target=/d true\nFROM a AS unused\nFROM scratch\nCOPY --from=build / /\n');
-  assert.deepEqual(m.stages[2]?.needs, [0, 1, 2]);
-  assert.deepEqual(m.stages[4]?.needs, [0, 1, 2, 4]);
+  assert.deepEqual(stageNeeds(m, 2), [0, 1, 2]);
+  assert.deepEqual(stageNeeds(m, 4), [0, 1, 2, 4]);
   assert.equal(m.defaultTarget?.index, 4);
   assert.equal(m.stages[3]?.builtByDefault, false);
   assert.equal(m.stages[3]?.reachable, true, 'a named stage is its own target');

@@ -79,8 +79,6 @@ export interface Stage {
   readonly dependsOn: readonly number[];
   /** Stages that use this one directly, ascending. */
   readonly dependents: readonly number[];
-  /** Every stage a `--target` build of this stage runs, itself included, ascending. */
-  readonly needs: readonly number[];
   /** Built by a plain `docker build` (the last stage is the default target). */
   readonly builtByDefault: boolean;
   /** Some target builds it: it is named, the last stage, or needed by such a stage. */
@@ -225,20 +223,13 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     }
   });
 
-  // needs(i) = i plus needs of every direct dependency; dependencies are always earlier.
-  const needs: number[][] = [];
-  for (let i = 0; i < count; i++) {
-    const set = new Set<number>([i]);
-    for (const d of direct[i] as Set<number>) for (const n of needs[d] as number[]) set.add(n);
-    needs.push([...set].sort((x, y) => x - y));
-  }
   const dependents: number[][] = syntaxes.map(() => []);
   direct.forEach((ds, i) => ds.forEach((d) => dependents[d]?.push(i)));
-  const defaultNeeds = new Set(count > 0 ? needs[count - 1] : []);
-  const reachable = new Set<number>();
-  for (let i = 0; i < count; i++) {
-    if (names[i] !== undefined || i === count - 1) for (const n of needs[i] as number[]) reachable.add(n);
-  }
+  const dependsOn: number[][] = direct.map((ds) => [...ds].sort((x, y) => x - y));
+  const defaultNeeds = closure(dependsOn, count > 0 ? [count - 1] : []);
+  const roots: number[] = [];
+  for (let i = 0; i < count; i++) if (names[i] !== undefined || i === count - 1) roots.push(i);
+  const reachable = closure(dependsOn, roots);
 
   const stages: Stage[] = syntaxes.map((s, i) => {
     const last = s.instructions[s.instructions.length - 1] ?? s.from;
@@ -253,9 +244,8 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
       args: s.args,
       range: { start: s.from.range.start, end: last.range.end },
       description: descriptionOf(parsed.lines, s.from.range.start.line, names[i]),
-      dependsOn: [...(direct[i] as Set<number>)].sort((x, y) => x - y),
+      dependsOn: dependsOn[i] as number[],
       dependents: dependents[i] as number[],
-      needs: needs[i] as number[],
       builtByDefault: defaultNeeds.has(i),
       reachable: reachable.has(i),
     };
@@ -263,7 +253,8 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
 
   const conflictMarkers: Range[] = [];
   parsed.lines.forEach((l, n) => {
-    if (/^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) conflictMarkers.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
+    const c = l.charCodeAt(0);
+    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) conflictMarkers.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
   });
 
   return {
@@ -281,7 +272,25 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
   };
 }
 
+/** Every stage reachable from `roots` along dependencies (roots included). Linear in the graph. */
+function closure(dependsOn: readonly (readonly number[])[], roots: readonly number[]): Set<number> {
+  const seen = new Set<number>();
+  const stack = [...roots];
+  while (stack.length) {
+    const i = stack.pop() as number;
+    if (seen.has(i)) continue;
+    seen.add(i);
+    for (const d of dependsOn[i] ?? []) if (!seen.has(d)) stack.push(d);
+  }
+  return seen;
+}
+
 // ---- Queries used by the features -------------------------------------------------------
+
+/** Every stage a `--target` build of `stage` runs (BuildKit skips the rest), itself included, ascending. */
+export function stageNeeds(model: StageModel, stage: number): number[] {
+  return [...closure(model.stages.map((s) => s.dependsOn), [stage])].sort((x, y) => x - y);
+}
 
 /** A human label for a stage: its name, or `#<index>` and its base. */
 export function stageLabel(s: Stage): string {

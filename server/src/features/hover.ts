@@ -1,12 +1,14 @@
 /** Hover on a stage name or a stage reference. */
 import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
-import { referenceAt, referencedStage, stageSymbolAt, type Stage, type StageModel } from '../analysis/model';
+import { referenceAt, referencedStage, stageNeeds, stageSymbolAt, type Stage, type StageModel } from '../analysis/model';
 
-function list(model: StageModel, ids: readonly number[]): string {
+function list(model: StageModel, all: readonly number[]): string {
+  const ids = all.length > 12 ? all.slice(0, 12) : all;
+  const more = all.length > ids.length ? ` and ${all.length - ids.length} more` : '';
   return ids.map((i) => {
     const s = model.stages[i] as Stage;
     return `#${i}${s.name ? ` \`${s.name}\`` : ''}`;
-  }).join(', ');
+  }).join(', ') + more;
 }
 
 export function describeStageMarkdown(model: StageModel, s: Stage): string {
@@ -22,7 +24,7 @@ export function describeStageMarkdown(model: StageModel, s: Stage): string {
   const last = model.defaultTarget;
   if (last && last.index === s.index) out.push('The default target: a build without `--target` produces this stage.');
   else out.push(s.builtByDefault ? 'Built by the default target (a build without `--target`).' : 'Not built by the default target (a build without `--target`).');
-  if (s.name) out.push(`\`--target ${s.name}\` builds ${list(model, s.needs)}`);
+  if (s.name) out.push(`\`--target ${s.name}\` builds ${list(model, stageNeeds(model, s.index))}`);
   else if (!s.reachable) out.push('No target builds this stage: it has no name and nothing uses it.');
   return out.join('\n\n');
 }
