@@ -32,6 +32,7 @@ if [ "${SKIP_E2E:-0}" != 1 ] && [ -f test/e2e/setup.sh ]; then
   step "real VS Code (code-server) for the e2e suite"
   bash test/e2e/setup.sh || echo "e2e setup failed; the e2e suite will fail" >&2
   suites+=(e2e)
+  [ -f test/ui/run.mjs ] && suites+=(ui)
 fi
 step "run suites: ${suites[*]}"
 node scripts/run-suites.mjs "${suites[@]}"
