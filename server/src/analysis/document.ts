@@ -109,14 +109,16 @@ export function parseDocument(rawText: string, previous?: ParsedDocument): Parse
     const endNew = endOld + delta;
     if (endNew < start) return fullParse(text, lines, starts);
     const region = parseChunk(sliceLines(text, starts, start, endNew), start, endNew - start, previous.escapeChar, false);
+    // Grow the region geometrically, so that a change that swallows many stages
+    // (an opened heredoc) costs at most about twice a parse of what it swallows.
     if (!region.startsWithFrom) {
       // The stage lost its FROM (or all its instructions): what is left belongs to the stage before.
-      a--;
+      a = Math.max(0, a - (b - a + 1));
       if (a === 0) return fullParse(text, lines, starts);
       continue;
     }
     if (region.unterminated && b < chunks.length - 1) {
-      b++;
+      b = Math.min(chunks.length - 1, b + (b - a + 1));
       continue;
     }
     const before = chunks.slice(0, a);

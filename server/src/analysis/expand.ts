@@ -150,7 +150,11 @@ function globSource(pattern: string, greedy: boolean): string {
   return src;
 }
 
+/** Beyond this length, pattern trimming (quadratic in the value) is not attempted. */
+const MAX_TRIM = 4096;
+
 function trimPrefix(value: string, pattern: string, longest: boolean): string {
+  if (value.length > MAX_TRIM) return value;
   // Try every prefix length, shortest first (or longest first), as the shell does.
   const re = new RegExp('^(?:' + globSource(pattern, true) + ')$', 's');
   if (longest) {
@@ -162,6 +166,7 @@ function trimPrefix(value: string, pattern: string, longest: boolean): string {
 }
 
 function trimSuffix(value: string, pattern: string, longest: boolean): string {
+  if (value.length > MAX_TRIM) return value;
   const re = new RegExp('^(?:' + globSource(pattern, true) + ')$', 's');
   if (longest) {
     for (let n = 0; n <= value.length; n++) if (re.test(value.slice(n))) return value.slice(0, n);

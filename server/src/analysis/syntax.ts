@@ -112,6 +112,15 @@ export interface ChunkSyntax {
   readonly startsWithFrom: boolean;
 }
 
+/** dockerfile-ast throws on some malformed input (found by fuzzing): an accessor that throws yields nothing. */
+function safe<T>(f: () => T, fallback: T): T {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+}
+
 function token(text: string, r: Range, offset: number): Token {
   return { text, range: shiftRange(r, offset) };
 }
@@ -150,7 +159,7 @@ function hasHeredocs(i: Instruction): i is Instruction & WithHeredocs {
 
 function extractInstruction(i: Instruction, offset: number): InstructionSyntax {
   const heredocs = hasHeredocs(i)
-    ? i.getHeredocs().map((h) => {
+    ? safe(() => i.getHeredocs(), []).map((h) => {
         const c = h.getContentRange();
         const d = h.getDelimiterRange();
         return { name: h.getName(), contentRange: c ? shiftRange(c, offset) : null, delimiterRange: d ? shiftRange(d, offset) : null };
@@ -161,8 +170,8 @@ function extractInstruction(i: Instruction, offset: number): InstructionSyntax {
     keywordText: i.getInstruction(),
     keywordRange: shiftRange(i.getInstructionRange(), offset),
     range: shiftRange(i.getRange(), offset),
-    args: i.getArguments().map((a) => token(a.getValue(), a.getRange(), offset)),
-    flags: hasFlags(i) ? i.getFlags().map((f) => extractFlag(f, offset)) : [],
+    args: safe(() => i.getArguments(), []).map((a) => token(a.getValue(), a.getRange(), offset)),
+    flags: hasFlags(i) ? safe(() => i.getFlags(), []).map((f) => extractFlag(f, offset)) : [],
     heredocs,
   };
 }
@@ -176,7 +185,7 @@ function extractArgs(i: Instruction, offset: number): ArgSyntax[] {
   // ARG may declare several names: ARG A=1 B. dockerfile-ast's Arg exposes one property;
   // read the arguments ourselves so every name counts.
   const out: ArgSyntax[] = [];
-  for (const a of i.getArguments()) {
+  for (const a of safe(() => i.getArguments(), [])) {
     const text = a.getValue();
     const eq = text.indexOf('=');
     const name = eq < 0 ? text : text.slice(0, eq);
@@ -240,7 +249,13 @@ export function parseChunk(text: string, startLine: number, lineCount: number, e
   const restate = !first && escapeChar !== '\\';
   const source = restate ? `# escape=${escapeChar}\n${text}` : text;
   const offset = startLine - (restate ? 1 : 0);
-  const df: Dockerfile = DockerfileParser.parse(source);
+  let df: Dockerfile;
+  try {
+    df = DockerfileParser.parse(source);
+  } catch {
+    // Nothing to analyse rather than a crash: an empty chunk covering the lines.
+    return { startLine, lineCount, prelude: first ? { directives: [], escapeChar, args: [], instructions: [] } : undefined, stages: [], comments: [], unterminated: false, startsWithFrom: false };
+  }
   const all = df.getInstructions();
   let k = 0;
   const preludeInstructions: Instruction[] = [];
@@ -278,7 +293,7 @@ export function parseChunk(text: string, startLine: number, lineCount: number, e
 
 /** Does the last instruction of a chunk run on past its end (open heredoc or pending continuation)? */
 function endsOpen(last: Instruction, text: string, escapeChar: string): boolean {
-  if (hasHeredocs(last) && last.getHeredocs().some((h) => h.getDelimiterRange() === null)) return true;
+  if (hasHeredocs(last) && safe(() => last.getHeredocs(), []).some((h) => h.getDelimiterRange() === null)) return true;
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = (lines[i] as string).trimEnd();
