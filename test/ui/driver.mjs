@@ -1,0 +1,224 @@
+// Drives the VS Code workbench (code-server in headless chromium) the way a person would: quick
+// open, clicks on characters of the editor, keys, hovers, the quick-fix menu. Selectors and
+// gotchas come from the tested recipe (test/e2e/README.md):
+//   - the editor DOM uses U+00A0 for spaces and U+200A for an inlay hint's padding: normalise;
+//   - inlay hints are text inside `.view-lines`; quick-fix rows are `.action-widget .monaco-list-row`;
+//     CodeLenses are `.codelens-decoration a`; the terminal (gpuAcceleration off) is `.xterm-rows`;
+//   - wait for the explorer before pressing keys; a Ctrl+. right after a focus change can get lost.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const norm = (s) => s.replace(/[\u00a0]/g, ' ').replace(/[\u200a\u200b]/g, '');
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` (errors count as "not yet") until it returns something truthy; throws `what` on timeout. */
+export async function until(what, fn, ms = 15_000) {
+  const end = Date.now() + ms;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) { last = e instanceof Error ? e.message : String(e); }
+    if (Date.now() > end) throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last !== undefined ? ` (last: ${typeof last === 'string' ? last : JSON.stringify(last)})` : ''}`);
+    await sleep(150);
+  }
+}
+
+export class Workbench {
+  constructor(page, { workspace }) {
+    this.page = page;
+    this.workspace = workspace;
+  }
+
+  get editor() { return this.page.locator('.editor-group-container.active .monaco-editor').first(); }
+
+  /** Loads the workbench and waits until the explorer shows the folder's files. */
+  async load(url) {
+    await this.page.goto(url);
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    // The status bar fills in once the workbench has restored; keys sent before may be lost.
+    await this.page.locator('.statusbar').waitFor();
+  }
+
+  /** Opens a workspace file with Ctrl+P (type its name, arrow to the exact match, Enter). */
+  async open(name) {
+    const tab = this.page.locator('.tabs-container .tab.active', { hasText: name });
+    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const input = this.page.locator('.quick-input-widget input');
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    const focused = this.page.locator('.quick-input-widget .monaco-list-row.focused .label-name', { hasText: exact });
+    for (let i = 0; i < 3 && !(await tab.isVisible()); i++) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+P');
+      if (!(await input.waitFor({ timeout: 5_000 }).then(() => true, () => false))) continue;
+      await input.fill(name);
+      if (!(await rows.locator('.label-name', { hasText: exact }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false))) continue;
+      for (let j = 0; j < 10 && !(await focused.isVisible()); j++) await this.page.keyboard.press('ArrowDown');
+      await this.page.keyboard.press('Enter');
+      await tab.waitFor({ timeout: 5_000 }).catch(() => {});
+    }
+    await tab.waitFor({ timeout: 1_000 });
+    await this.editor.locator('.view-lines').waitFor();
+  }
+
+  /** Waits for the status bar's language indicator (e.g. "Docker"). */
+  async languageIs(name) {
+    await this.page.locator('.statusbar-item[id="status.editor.mode"]', { hasText: name }).waitFor({ timeout: 10_000 });
+  }
+
+  /** The visible editor lines, top to bottom, normalised (inlay hints included as text). */
+  async lines() {
+    return (await this.editor.locator('.view-lines').evaluate((el) =>
+      [...el.querySelectorAll('.view-line')]
+        .map((l) => ({ top: l.getBoundingClientRect().top, text: l.textContent ?? '' }))
+        .sort((a, b) => a.top - b.top).map((l) => l.text))).map(norm);
+  }
+
+  /** Waits for a visible line matching `re` (a RegExp over the normalised line text) and returns it. */
+  async line(re, ms = 20_000) {
+    return until(`an editor line matching ${re}`, async () => (await this.lines()).find((l) => re.test(l)), ms);
+  }
+
+  /**
+   * The screen box of one character: in the first visible line that contains `lineHas`, the
+   * character at `offset` inside the first occurrence of `sub` (after `lineHas` starts).
+   * Works on the DOM text, so inlay hints before it are accounted for.
+   */
+  async charBox(lineHas, sub = lineHas, offset = 0) {
+    const box = await this.editor.locator('.view-lines').evaluate((root, [lineHas, sub, offset]) => {
+      const n = (s) => s.replace(/\u00a0/g, ' ');
+      for (const line of root.querySelectorAll('.view-line')) {
+        const text = n(line.textContent ?? '');
+        const at = text.indexOf(lineHas);
+        if (at < 0) continue;
+        const i = text.indexOf(sub, at);
+        if (i < 0) continue;
+        let want = i + offset;
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          const len = node.textContent.length;
+          if (want < len) {
+            const r = document.createRange();
+            r.setStart(node, want);
+            r.setEnd(node, want + 1);
+            const b = r.getBoundingClientRect();
+            return { x: b.x, y: b.y, width: b.width, height: b.height, color: getComputedStyle(node.parentElement).color };
+          }
+          want -= len;
+        }
+      }
+      return null;
+    }, [lineHas, sub, offset]);
+    if (!box) throw new Error(`no visible editor line contains ${JSON.stringify(lineHas)} … ${JSON.stringify(sub)}`);
+    return box;
+  }
+
+  /** Clicks on a character (see charBox): puts the cursor there. */
+  async clickOn(lineHas, sub, offset = 0) {
+    const b = await this.charBox(lineHas, sub, offset);
+    await this.page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
+    return b;
+  }
+
+  /** The foreground colour of a character (see charBox): what the grammar and theme made of it. */
+  async colorOf(lineHas, sub, offset = 0) {
+    return (await this.charBox(lineHas, sub, offset)).color;
+  }
+
+  /** Moves the mouse out of the way (no hover, no tooltip): over the empty end of the status bar. */
+  async parkMouse() {
+    const vp = this.page.viewportSize() ?? { width: 1200, height: 720 };
+    await this.page.mouse.move(vp.width / 2, vp.height - 8);
+  }
+
+  /** Dismisses notification toasts (e.g. "All installed extensions are temporarily disabled"). */
+  async clearNotifications() {
+    const toasts = this.page.locator('.notifications-toasts .notification-toast');
+    for (let i = 0; i < 5 && (await toasts.count()); i++) {
+      await toasts.first().hover();
+      await toasts.first().locator('.codicon-notifications-clear').click({ timeout: 2_000 }).catch(() => {});
+    }
+    await this.parkMouse();
+  }
+
+  /** The cursor position from the status bar ("Ln 3, Col 20"). */
+  async cursor() {
+    const t = norm(await this.page.locator('.statusbar-item[id="status.editor.selection"]').innerText());
+    const m = /Ln (\d+), Col (\d+)/.exec(t);
+    if (!m) throw new Error(`no cursor position in the status bar (${JSON.stringify(t)})`);
+    return { line: Number(m[1]), col: Number(m[2]) };
+  }
+
+  /** Hovers a character and returns the hover widget's text once it contains `expect` (a RegExp). */
+  async hover(lineHas, sub, offset, expect) {
+    const widget = this.page.locator('.monaco-hover:not(.hidden)', { hasText: expect }).first();
+    for (let i = 0; i < 4; i++) {
+      const b = await this.charBox(lineHas, sub, offset);
+      await this.page.mouse.move(b.x + b.width / 2 - 3, b.y + b.height / 2 + 1);
+      await this.page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 3 });
+      if (await widget.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+      await this.parkMouse();
+    }
+    await widget.waitFor({ timeout: 1_000 });
+    return norm(await widget.innerText());
+  }
+
+  /** Ctrl+. (retried: a press right after a focus change can get lost) until the menu offers `title`. */
+  async quickFixMenu(title) {
+    const row = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
+    for (let i = 0; i < 5 && !(await row.isVisible()); i++) {
+      await this.page.keyboard.press('Control+.');
+      await row.waitFor({ timeout: 4_000 }).catch(() => {});
+    }
+    if (!(await row.isVisible())) {
+      const offered = await this.page.locator('.action-widget .monaco-list-row').allInnerTexts().catch(() => []);
+      throw new Error(`the quick-fix menu does not offer ${JSON.stringify(title)}${offered.length ? `; it offers ${JSON.stringify(offered.map(norm))}` : ' (no menu)'}`);
+    }
+    return row;
+  }
+
+  /** Picks `title` from the quick-fix menu: arrow keys to it, then Enter, as a person would. */
+  async applyQuickFix(title) {
+    await this.quickFixMenu(title);
+    const rows = this.page.locator('.action-widget .monaco-list-row');
+    const focused = this.page.locator('.action-widget .monaco-list-row.focused', { hasText: title });
+    for (let i = 0; i <= (await rows.count()) && !(await focused.isVisible()); i++) await this.page.keyboard.press('ArrowDown');
+    if (!(await focused.isVisible())) throw new Error(`could not move the quick-fix menu's focus to ${JSON.stringify(title)}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+  }
+
+  async save() {
+    await this.page.keyboard.press('Control+S');
+  }
+
+  /** Reads a workspace file from disk until `ok(text)` holds (the save is asynchronous). */
+  async fileOnDisk(name, ok, ms = 10_000) {
+    const file = path.join(this.workspace, name);
+    let text = '';
+    try {
+      return await until(`${name} on disk to change`, () => ok((text = fs.readFileSync(file, 'utf8'))) && text, ms);
+    } catch (e) {
+      throw new Error(`${e.message}\n--- ${name} on disk:\n${text}`);
+    }
+  }
+
+  /** Closes all editors (Ctrl+K W), answering "Don't Save" if asked. */
+  async closeEditors() {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+K');
+    await this.page.keyboard.press('W');
+    await this.page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 2_000 }).catch(() => {});
+    const dont = this.page.locator('.monaco-dialog-box .monaco-button', { hasText: "Don't Save" });
+    if (await dont.waitFor({ timeout: 500 }).then(() => true, () => false)) await dont.click();
+  }
+
+  /** A screenshot of the whole workbench, or of one part (`clip`: a locator). */
+  async screenshot(file, clip) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (clip) await clip.screenshot({ path: file });
+    else await this.page.screenshot({ path: file });
+  }
+}
