@@ -42,24 +42,36 @@ export class Workbench {
     await this.page.locator('.statusbar').waitFor();
   }
 
-  /** Opens a workspace file with Ctrl+P (type its name, arrow to the exact match, Enter). */
+  /** Whether the active editor shows workspace file `name` (a relative path), by its breadcrumbs. */
+  async isOpen(name) {
+    const items = (await this.page.locator('.editor-group-container.active .breadcrumbs-control .monaco-breadcrumb-item')
+      .allInnerTexts().catch(() => [])).map((t) => norm(t).trim());
+    const want = name.split('/');
+    return want.every((seg, i) => items[i] === seg);
+  }
+
+  /** Opens a workspace file (a relative path) with Ctrl+P: type it, arrow to the exact match, Enter. */
   async open(name) {
-    const tab = this.page.locator('.tabs-container .tab.active', { hasText: name });
-    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+    const base = path.posix.basename(name);
+    const dir = path.posix.dirname(name);
+    const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const input = this.page.locator('.quick-input-widget input');
-    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
-    const focused = this.page.locator('.quick-input-widget .monaco-list-row.focused .label-name', { hasText: exact });
-    for (let i = 0; i < 3 && !(await tab.isVisible()); i++) {
+    const match = this.page.locator('.quick-input-widget .monaco-list-row', {
+      has: this.page.locator('.label-name', { hasText: exact }),
+      ...(dir !== '.' ? { hasText: dir } : {}),
+    });
+    for (let i = 0; i < 3 && !(await this.isOpen(name)); i++) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('Control+P');
       if (!(await input.waitFor({ timeout: 5_000 }).then(() => true, () => false))) continue;
       await input.fill(name);
-      if (!(await rows.locator('.label-name', { hasText: exact }).first().waitFor({ timeout: 10_000 }).then(() => true, () => false))) continue;
-      for (let j = 0; j < 10 && !(await focused.isVisible()); j++) await this.page.keyboard.press('ArrowDown');
+      if (!(await match.first().waitFor({ timeout: 10_000 }).then(() => true, () => false))) continue;
+      const focused = this.page.locator('.quick-input-widget .monaco-list-row.focused');
+      for (let j = 0; j < 10 && !(await match.and(focused).isVisible()); j++) await this.page.keyboard.press('ArrowDown');
       await this.page.keyboard.press('Enter');
-      await tab.waitFor({ timeout: 5_000 }).catch(() => {});
+      await until(`${name} in the active editor`, () => this.isOpen(name), 5_000).catch(() => {});
     }
-    await tab.waitFor({ timeout: 1_000 });
+    if (!(await this.isOpen(name))) throw new Error(`could not open ${name} with Ctrl+P`);
     await this.editor.locator('.view-lines').waitFor();
   }
 

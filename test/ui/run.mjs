@@ -17,11 +17,12 @@
 //      UPDATE_SCREENSHOTS=1    refresh docs/images/*.png
 //      UI_KEEP=1               keep the temp dir (workspace copy, code-server log, profile)
 //      E2E_HOME / CODE_SERVER / CHROMIUM (see test/e2e/lib.mjs), VERBOSE=1 (page console)
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM, CODE_SERVER, checkInstalled, loadPlaywright } from '../e2e/lib.mjs';
-import { REPO_ROOT, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { REPO_ROOT, freePort, startCodeServer, workbenchUrl } from './code-server.mjs';
 import { Workbench, norm, until } from './driver.mjs';
 
 const t0 = Date.now();
@@ -99,6 +100,46 @@ check('quick fix: stage name casing renames the stage and its references', async
   const text = await wb.fileOnDisk('Dockerfile.casing', (t) => !t.includes('Builder'));
   if (!/^FROM rust:1\.79 AS builder$/m.test(text) || !/^COPY --from=builder /m.test(text))
     throw new Error(`unexpected file after the fix:\n${text}`);
+});
+
+// `npm start` (scripts/start.mjs, without its build step): it must serve examples/ with the
+// extension working, print the URL, and stop code-server's whole process group on Ctrl+C.
+check('npm start: examples/ open with the extension; Ctrl+C stops code-server', async ({ wb, ctx, shot }) => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
+    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PORT: String(port), START_STATE: path.join(ctx.tmp, 'start-state'), VERBOSE: '' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+  let page;
+  try {
+    const url = await until('npm start to print the URL', () => new RegExp(`http://127\\.0\\.0\\.1:${port}/\\?folder=\\S+`).exec(out)?.[0], 40_000)
+      .catch((e) => { throw new Error(`${e.message}\n--- start.mjs output:\n${out}`); });
+    page = await wb.page.context().newPage();
+    const ex = new Workbench(page, { workspace: path.join(REPO_ROOT, 'examples') });
+    await ex.load(url);
+    await ex.open('go/Dockerfile');
+    await ex.line(/^FROM --platform=\$BUILDPLATFORM golang:\$\{GO_VERSION\}-bookworm AS base *#0$/);
+    await ex.line(/^FROM base *→ #0 base AS build *#1$/);
+    await ex.parkMouse();
+    await shot('examples', { docs: true, page });
+    // The deliberate typo in c/Dockerfile is flagged and offers the fix (not applied: examples/ is the real folder).
+    await ex.open('c/Dockerfile');
+    await ex.clickOn('COPY --from=buidler', 'buidler', 3);
+    await ex.quickFixMenu("Change to 'builder'");
+    await page.keyboard.press('Escape');
+  } finally {
+    await page?.close();
+    child.kill('SIGINT');
+  }
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+  if (code !== 0) throw new Error(`start.mjs did not exit cleanly on SIGINT (${code})\n${out}`);
+  const group = Number(/process group (\d+)/.exec(out)?.[1]);
+  if (!group) throw new Error(`start.mjs did not say which process group it stopped:\n${out}`);
+  await until(`code-server's process group ${group} to be gone`, () => { try { process.kill(-group, 0); return false; } catch { return true; } }, 10_000);
 });
 
 // The grammar (syntaxes/dockerfile.tmLanguage.json): heredoc bodies are not Dockerfile. A `RUN`
@@ -190,10 +231,10 @@ try {
     if (i < 0 || !lines[i].includes(word)) throw new Error(`fixture ${file} has no line matching ${lineRe} with ${word}`);
     return { line: i + 1, col: lines[i].indexOf(word) + 1 };
   };
-  const ctx = { server, workspace, find };
-  const shot = async (name, { docs = false, clip } = {}) => {
+  const ctx = { server, workspace, find, tmp };
+  const shot = async (name, { docs = false, clip, page: other } = {}) => {
     const file = path.join(ARTIFACTS, `${name}.png`);
-    await wb.screenshot(file, clip);
+    await (other ? new Workbench(other, { workspace }) : wb).screenshot(file, clip);
     if (docs && UPDATE) {
       fs.mkdirSync(DOCS_IMAGES, { recursive: true });
       fs.copyFileSync(file, path.join(DOCS_IMAGES, `${name}.png`));
@@ -215,7 +256,8 @@ try {
       keep = true;
       const slug = c.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 60);
       const png = path.join(ARTIFACTS, `FAILED-${slug}.png`);
-      await page.screenshot({ path: png }).catch(() => {});
+      for (const [i, p] of browser.pages().entries())
+        await p.screenshot({ path: i ? png.replace(/\.png$/, `-${i + 1}.png`) : png }).catch(() => {});
       const lines = await wb.lines().catch(() => []);
       console.log(`  ✗ ${c.name} (${secs(start)}s)\n    ${String(e instanceof Error ? e.message : e).split('\n').join('\n    ')}`);
       if (lines.length) console.log(`    editor shows:\n      ${lines.map(norm).join('\n      ')}`);
