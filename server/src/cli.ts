@@ -2,15 +2,49 @@
  * dockerfile-stages: the stage analysis on the command line.
  *   dockerfile-stages stages <Dockerfile>   the stage table
  *   dockerfile-stages check <Dockerfile>    stage diagnostics; exit 1 on errors
+ *   dockerfile-stages convert <Dockerfile>  single-stage → multi-stage (prints, or --write)
+ *   dockerfile-stages merge-builder <Dockerfile.build> <Dockerfile> [build.sh]
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { checkModel, type Problem } from './analysis/checks';
+import { convertToMultiStage, detectToolchain } from './analysis/convert';
+import { mergeBuilderPattern } from './analysis/convertMerge';
 import { buildModel, stageNeeds, type StageModel } from './analysis/model';
+import { contextForDirectory, type ContextIO } from './features/convert';
 
 const USAGE = `Usage:
   dockerfile-stages stages <Dockerfile>   print the stage table
   dockerfile-stages check <Dockerfile>... print stage diagnostics; exit code 1 if any is an error
+  dockerfile-stages convert <Dockerfile>  print the file converted to a multi-stage build
+      --write         rewrite the file instead of printing it
+      --dev           also add a 'dev' stage (toolchain and sources, for Compose target: dev)
+      --distroless    static binaries on gcr.io/distroless/static-debian12 instead of scratch
+      --context <dir> the build context (default: the Dockerfile's directory)
+      exit code 0: converted (TODOs, if any, on stderr); 1: not a single-stage toolchain build
+  dockerfile-stages merge-builder <Dockerfile.build> <Dockerfile> [build.sh]
+      merge the builder pattern (a build Dockerfile, a runtime Dockerfile and the script
+      that docker-cp's the artifacts between them) into one multi-stage Dockerfile
+      --write         write the result over <Dockerfile> instead of printing it
 Options: --json (machine-readable output)`;
+
+/** Reads the build context from disk (files under 1 MB). */
+export const nodeContextIO: ContextIO = {
+  readFile: (p) => {
+    try {
+      return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  readDir: (p) => {
+    try {
+      return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
@@ -40,16 +74,100 @@ function read(file: string): string {
   }
 }
 
+function takeOption(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i < 0) return undefined;
+  const v = argv[i + 1];
+  argv.splice(i, 2);
+  return v;
+}
+
+function convertCommand(file: string, opts: { write: boolean; dev: boolean; distroless: boolean; json: boolean; context: string | undefined }, out: (s: string) => void, err: (s: string) => void): number {
+  const text = read(file);
+  const model = buildModel(text);
+  const context = contextForDirectory(path.resolve(opts.context ?? path.dirname(file)), nodeContextIO);
+  const conv = convertToMultiStage(model, { context, devStage: opts.dev, staticBase: opts.distroless ? 'distroless' : 'scratch' });
+  if (!conv) {
+    err(model.stages.length !== 1 ? `${file}: not a single-stage Dockerfile (${model.stages.length} stages): nothing to convert.` : detectToolchain(model) ? `${file}: cannot convert.` : `${file}: the stage does not build on a toolchain image: nothing to convert.`);
+    return 1;
+  }
+  if (conv.lost.length) {
+    err(`${file}: the conversion would lose these lines, so it is not done:\n  ${conv.lost.join('\n  ')}`);
+    return 1;
+  }
+  if (opts.json) {
+    out(JSON.stringify({ file, language: conv.language, builder: conv.builderName, runtime: conv.runtimeImage, artifacts: conv.artifacts, todos: conv.todos, notes: conv.notes, text: conv.text }, null, 2));
+  } else if (opts.write) {
+    writeFileSync(file, conv.text);
+    err(`${file}: converted (${conv.language}; runtime ${conv.runtimeImage}).`);
+  } else out(conv.text.replace(/\r?\n$/, ''));
+  if (!opts.json) {
+    for (const n of conv.notes) err(`note: ${n}`);
+    for (const t of conv.todos) err(`TODO: ${t}`);
+  }
+  return 0;
+}
+
+function mergeCommand(files: string[], opts: { write: boolean; json: boolean }, out: (s: string) => void, err: (s: string) => void): number {
+  const [buildFile, runtimeFile, script] = files as [string, string, string | undefined];
+  const r = mergeBuilderPattern(read(buildFile), read(runtimeFile), script ? read(script) : undefined);
+  if ('error' in r) {
+    err(r.error);
+    return 1;
+  }
+  if (r.lost.length) {
+    err(`the merge would lose these lines, so it is not done:\n  ${r.lost.join('\n  ')}`);
+    return 1;
+  }
+  if (opts.json) out(JSON.stringify({ builder: r.builderName, extractions: r.extractions, rewritten: r.rewritten, todos: r.todos, notes: r.notes, text: r.text }, null, 2));
+  else if (opts.write) {
+    writeFileSync(runtimeFile, r.text);
+    err(`${runtimeFile}: written (${r.rewritten.length} COPY line(s) now use --from=${r.builderName}); ${buildFile}${script ? ` and ${script}` : ''} are no longer needed.`);
+  } else out(r.text.replace(/\r?\n$/, ''));
+  if (!opts.json) {
+    for (const n of r.notes) err(`note: ${n}`);
+    for (const t of r.todos) err(`TODO: ${t}`);
+  }
+  return 0;
+}
+
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  const json = argv.includes('--json');
-  const [cmd, ...files] = argv.filter((a) => a !== '--json');
+  const args = [...argv];
+  const context = takeOption(args, '--context');
+  const flag = (name: string) => {
+    const i = args.indexOf(name);
+    if (i >= 0) args.splice(i, 1);
+    return i >= 0;
+  };
+  const json = flag('--json');
+  const write = flag('--write');
+  const dev = flag('--dev');
+  const distroless = flag('--distroless');
+  const [cmd, ...files] = args;
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     (cmd ? out : err)(USAGE);
     return cmd ? 0 : 2;
   }
-  if (files.length === 0 || (cmd !== 'stages' && cmd !== 'check')) {
+  const known = ['stages', 'check', 'convert', 'merge-builder'];
+  if (files.length === 0 || !known.includes(cmd) || (cmd === 'convert' && files.length !== 1) || (cmd === 'merge-builder' && (files.length < 2 || files.length > 3)) || files.some((f) => f.startsWith('--'))) {
     err(USAGE);
     return 2;
+  }
+  if (cmd === 'convert') {
+    try {
+      return convertCommand(files[0] as string, { write, dev, distroless, json, context }, out, err);
+    } catch (e) {
+      err(e instanceof Error ? e.message : String(e));
+      return 2;
+    }
+  }
+  if (cmd === 'merge-builder') {
+    try {
+      return mergeCommand(files, { write, json }, out, err);
+    } catch (e) {
+      err(e instanceof Error ? e.message : String(e));
+      return 2;
+    }
   }
   try {
     if (cmd === 'stages') {

@@ -1,0 +1,151 @@
+/**
+ * "Convert to multi-stage build" and "Add a dev stage" as LSP data. Pure: the
+ * file system is reached only through the `ContextIO` the caller passes.
+ *
+ * Wiring (server.ts and diagnostics; nothing else is needed):
+ *
+ * 1. Diagnostics — in `validate()` (or in features/diagnostics.ts `problemsFor`),
+ *    append `convertProblems(model)` to the stage problems when the setting
+ *    allows it (suggested: `dockerStages.diagnostics.singleStageToolchain`,
+ *    default true). Each item has the `Problem` shape of analysis/checks.ts
+ *    with `code: 'single-stage-toolchain'` and `fixes: []` (the fix is computed
+ *    lazily below); add `singleStageToolchain: 'single-stage-toolchain'` to
+ *    `Codes` in checks.ts so the type is a `Problem` and `toDiagnostic` takes it.
+ *
+ * 2. Code actions — in `connection.onCodeAction`, after computeStageCodeActions:
+ *      out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics,
+ *        { context: contextForDocument(textDocument.uri, nodeContextIO) }));
+ *    with, in server.ts (it does I/O, so it lives there):
+ *      const nodeContextIO: ContextIO = {
+ *        readFile: (p) => { try { return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined; } catch { return undefined; } },
+ *        readDir: (p) => { try { return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)); } catch { return undefined; } },
+ *      };
+ *    The actions carry their WorkspaceEdit (no resolve step, no command).
+ *    Kinds: quickfix (on our diagnostic) and refactor.rewrite (anywhere in the stage).
+ *
+ * 3. Command palette (client): run `vscode.executeCodeActionProvider` with kind
+ *    `refactor.rewrite` on the document and apply the action whose `data.id`
+ *    is `dockerStages.convertToMultiStage` (see CONVERT_ACTION_ID).
+ */
+import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
+import type { Related, Severity, TextEdit } from '../analysis/checks';
+import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../analysis/convert';
+import { addDevStage } from '../analysis/convertDev';
+import type { StageModel } from '../analysis/model';
+import { rangesOverlap } from '../analysis/text';
+import { DIAGNOSTIC_SOURCE } from '../protocol';
+
+export { CONVERT_CODE } from '../analysis/convert';
+
+/** `data.id` of the actions, for clients that look an action up (the command palette). */
+export const CONVERT_ACTION_ID = 'dockerStages.convertToMultiStage';
+export const CONVERT_DEV_ACTION_ID = 'dockerStages.convertToMultiStageWithDev';
+export const ADD_DEV_STAGE_ACTION_ID = 'dockerStages.addDevStage';
+
+/** The Problem shape of analysis/checks.ts, with this feature's code. */
+export interface ConvertProblem {
+  readonly code: typeof CONVERT_CODE;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly range: Range;
+  readonly unnecessary: boolean;
+  readonly related: readonly Related[];
+  readonly fixes: readonly { readonly title: string; readonly edits: readonly TextEdit[]; readonly preferred: boolean }[];
+}
+
+/** The information diagnostic "this image ships its build toolchain", when the conversion applies and keeps every line. */
+export function convertProblems(model: StageModel): ConvertProblem[] {
+  const finding = detectToolchain(model);
+  if (!finding) return [];
+  const related = finding.buildLines.slice(0, 3).map((l) => ({
+    range: { start: { line: l, character: 0 }, end: { line: l, character: (model.parsed.lines[l] ?? '').length } },
+    message: 'builds here',
+  }));
+  return [{ code: CONVERT_CODE, severity: 'information', message: finding.message, range: finding.range, unnecessary: false, related, fixes: [] }];
+}
+
+/** The diagnostic as LSP sends it (for servers that do not route it through checks.ts). */
+export function toConvertDiagnostic(p: ConvertProblem, uri: string): Diagnostic {
+  const d: Diagnostic = { range: p.range, severity: DiagnosticSeverity.Information, code: p.code, source: DIAGNOSTIC_SOURCE, message: p.message };
+  if (p.related.length) d.relatedInformation = p.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  return d;
+}
+
+/** The I/O a context needs: absolute paths in, text or directory entries (dirs end with `/`) out. */
+export interface ContextIO {
+  readFile(absPath: string): string | undefined;
+  readDir(absPath: string): readonly string[] | undefined;
+}
+
+/**
+ * The build context of a Dockerfile on disk: the directory it is in (what
+ * `docker build .` next to it uses). Undefined for non-file URIs. Paths that
+ * leave the directory are refused.
+ */
+export function contextForDocument(uri: string, io: ContextIO): ConvertContext | undefined {
+  if (!uri.startsWith('file://')) return undefined;
+  let path: string;
+  try {
+    path = decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    return undefined;
+  }
+  if (/^\/[A-Za-z]:\//.test(path)) path = path.slice(1);
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  return contextForDirectory(dir, io);
+}
+
+export function contextForDirectory(dir: string, io: ContextIO): ConvertContext {
+  const safe = (p: string) => !p.split('/').includes('..') && !p.startsWith('/');
+  return {
+    readFile: (p) => (safe(p) ? io.readFile(`${dir}/${p}`) : undefined),
+    listFiles: (p) => (safe(p) ? io.readDir(p ? `${dir}/${p}` : dir) : undefined),
+  };
+}
+
+function wholeDocument(model: StageModel): Range {
+  const last = model.parsed.lines.length - 1;
+  return { start: { line: 0, character: 0 }, end: { line: last, character: (model.parsed.lines[last] ?? '').length } };
+}
+
+function titleOf(c: Conversion, dev: boolean): string {
+  const what = dev ? 'Convert to multi-stage build with a dev stage' : 'Convert to multi-stage build';
+  return c.todos.length ? `${what} (${c.todos.length} TODO${c.todos.length === 1 ? '' : 's'} to finish)` : `${what} (runtime: ${c.runtimeImage})`;
+}
+
+/**
+ * Code actions for a request over `range`: the conversion as a quick fix for
+ * our diagnostic and as a refactoring anywhere in the single stage (plus a
+ * variant with a dev stage), and "Add a dev stage" in a multi-stage file.
+ */
+export function computeConvertActions(model: StageModel, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: ConvertOptions = {}): CodeAction[] {
+  const out: CodeAction[] = [];
+  const stage = model.stages[0];
+  if (model.stages.length === 1 && stage) {
+    const ours = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code === CONVERT_CODE);
+    const inStage = rangesOverlap({ start: { line: 0, character: 0 }, end: stage.range.end }, range);
+    if (!ours.length && !inStage) return out;
+    const conv = convertToMultiStage(model, options);
+    if (!conv || conv.lost.length) return out;
+    const edit = (text: string) => ({ changes: { [uri]: [{ range: wholeDocument(model), newText: text }] } });
+    const main: CodeAction = { title: titleOf(conv, false), kind: ours.length ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, edit: edit(conv.text), data: { id: CONVERT_ACTION_ID } };
+    if (ours.length) {
+      main.diagnostics = ours;
+      if (!conv.todos.length) main.isPreferred = true;
+    }
+    out.push(main);
+    const withDev = convertToMultiStage(model, { ...options, devStage: true });
+    if (withDev && !withDev.lost.length) out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CONVERT_DEV_ACTION_ID } });
+    return out;
+  }
+  const dev = addDevStage(model, options.context);
+  if (dev) {
+    out.push({
+      title: dev.title,
+      kind: CodeActionKind.RefactorRewrite,
+      edit: { changes: { [uri]: dev.edits.map((e) => ({ range: e.range, newText: e.newText })) } },
+      data: { id: ADD_DEV_STAGE_ACTION_ID },
+    });
+  }
+  return out;
+}
