@@ -4,10 +4,7 @@
  * variable overflows its stack), and a throw must never take the server down.
  * Its semantic tokens are quadratic in file size and are not used.
  */
-import {
-  DockerfileLanguageServiceFactory,
-  type DockerfileLanguageService,
-} from 'dockerfile-language-service';
+import type { DockerfileLanguageService } from 'dockerfile-language-service';
 import type {
   CodeAction,
   CompletionItem,
@@ -29,15 +26,47 @@ const REPLACED_CODES = new Set([10, 12, 22]);
 
 export type Logger = (message: string) => void;
 
-export class GeneralFeatures {
-  private readonly service: DockerfileLanguageService;
+/** The identifier at `character` of `line`, and whether it is used as a variable (`$X`, `${X`). */
+function wordAt(line: string, character: number): { word: string; variable: boolean } {
+  let a = character;
+  let b = character;
+  while (a > 0 && /[A-Za-z0-9_]/.test(line[a - 1] as string)) a--;
+  while (b < line.length && /[A-Za-z0-9_]/.test(line[b] as string)) b++;
+  const before = line.slice(Math.max(0, a - 2), a);
+  return { word: line.slice(a, b), variable: before.endsWith('$') || before === '${' };
+}
 
-  constructor(private readonly log: Logger) {
-    this.service = DockerfileLanguageServiceFactory.createLanguageService();
-    this.service.setCapabilities({
-      completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], deprecatedSupport: true } },
-      hover: { contentFormat: ['markdown', 'plaintext'] },
-    });
+/**
+ * dockerfile-language-service parses the whole text on every request (O(file), and
+ * O(stages²) for definitions). Its answers about variables, ARG/ENV names and heredoc
+ * names need that context; answers about keywords, flags and directives need only
+ * the instruction. These gates send it only the requests it can answer, with the least text.
+ */
+export class GeneralFeatures {
+  private cached: DockerfileLanguageService | undefined;
+
+  constructor(private readonly log: Logger) {}
+
+  /** Loaded on first use: it costs ~100 ms of start-up that the first request can pay instead. */
+  private get service(): DockerfileLanguageService {
+    if (!this.cached) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const dls = require('dockerfile-language-service') as typeof import('dockerfile-language-service');
+      this.cached = dls.DockerfileLanguageServiceFactory.createLanguageService();
+      this.cached.setCapabilities({
+        completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], deprecatedSupport: true } },
+        hover: { contentFormat: ['markdown', 'plaintext'] },
+      });
+    }
+    return this.cached;
+  }
+
+  /** Does the position need the whole document (variables, ARG/ENV names, heredoc names)? */
+  private needsContext(lines: readonly string[], p: Position): boolean {
+    const line = lines[p.line] ?? '';
+    if (wordAt(line, p.character).variable) return true;
+    const kw = /^\s*(\w+)/.exec(line)?.[1]?.toUpperCase();
+    return kw === 'ARG' || kw === 'ENV' || line.includes('<<');
   }
 
   private guard<T>(what: string, fallback: T, f: () => T): T {
@@ -54,7 +83,19 @@ export class GeneralFeatures {
   }
 
   hover(text: string, p: Position): Hover | null {
-    return this.guard('hover', null, () => this.service.computeHover(text, p));
+    const lines = text.split(/\r\n|\r|\n/);
+    if (this.needsContext(lines, p) || /^\s*#/.test(lines[p.line] ?? '')) return this.guard('hover', null, () => this.service.computeHover(text, p));
+    // Keywords and flags: the instruction's own lines are enough.
+    const escape = /^#\s*escape\s*=\s*`/im.test(lines.slice(0, 10).join('\n')) ? '`' : '\\';
+    const continues = (l: string | undefined) => l !== undefined && l.trimEnd().endsWith(escape);
+    let start = p.line;
+    while (start > 0 && continues(lines[start - 1])) start--;
+    let end = p.line;
+    while (end < lines.length - 1 && continues(lines[end])) end++;
+    const prefix = escape === '`' ? '# escape=`\n' : '';
+    const shift = escape === '`' ? 1 : 0;
+    const snippet = prefix + lines.slice(start, end + 1).join('\n');
+    return this.guard('hover', null, () => this.service.computeHover(snippet, { line: p.line - start + shift, character: p.character }));
   }
 
   async completion(text: string, p: Position): Promise<CompletionItem[]> {
@@ -71,14 +112,17 @@ export class GeneralFeatures {
   }
 
   definition(uri: string, text: string, p: Position): Location | null {
+    if (!this.needsContext(text.split(/\r\n|\r|\n/, p.line + 1), p)) return null;
     return this.guard('definition', null, () => this.service.computeDefinition({ uri }, text, p));
   }
 
   highlights(text: string, p: Position): DocumentHighlight[] {
+    if (!this.needsContext(text.split(/\r\n|\r|\n/, p.line + 1), p)) return [];
     return this.guard('highlight', [], () => this.service.computeHighlightRanges(text, p));
   }
 
   prepareRename(text: string, p: Position): Range | null {
+    if (!this.needsContext(text.split(/\r\n|\r|\n/, p.line + 1), p)) return null;
     return this.guard('prepareRename', null, () => this.service.prepareRename(text, p));
   }
 
