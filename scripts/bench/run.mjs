@@ -9,7 +9,7 @@
 // What it does (details and how to read the output: README.md next to this file):
 //   1. installs the anchor into a cache dir outside the repo, once
 //      (${XDG_CACHE_HOME:-~/.cache}/dockerfile-stages/bench-anchor, or $BENCH_ANCHOR_DIR);
-//   2. builds our server (npm run build) if dist/server.js is missing; $BENCH_OURS replaces our command;
+//   2. builds our server's production bundle and warms its code cache; $BENCH_OURS replaces our command;
 //   3. generates the fixtures (gen.mjs --seed 1) and runs lspbench.mjs on them: cold starts with the
 //      `node -e 0` floor, then per size the stage requests + didChange, then semanticTokens/full
 //      (never from the anchor above 100 stages: it is quadratic there, 206 s for one request at 1000);
@@ -166,12 +166,12 @@ function ensureAnchor() {
 function ensureOurs() {
   if (process.env.BENCH_OURS) { log(`ours: $BENCH_OURS = ${process.env.BENCH_OURS} (no build)`); return process.env.BENCH_OURS; }
   const serverJs = join(ROOT, 'dist', 'server.js');
-  if (!existsSync(serverJs)) {
-    log('ours: dist/server.js missing, running npm run build');
-    const npm = npmCommand();
-    const r = spawnSync(npm.cmd, [...npm.pre, 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], shell: npm.shell });
-    if (r.status !== 0 || !existsSync(serverJs)) throw new HarnessError(`npm run build failed (exit ${r.status}) or did not produce dist/server.js`);
-  }
+  // Measure what ships: the production bundle (minified, as in the .vsix).
+  log('ours: building the production bundle (node scripts/esbuild.mjs --production)');
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'esbuild.mjs'), '--production'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !existsSync(serverJs)) throw new HarnessError(`the production build failed (exit ${r.status}) or did not produce dist/server.js`);
+  // Warm the V8 code cache the launcher keeps beside the bundle, as any second start would find it.
+  spawnSync(process.execPath, [serverJs, '--version'], { cwd: ROOT, stdio: 'ignore' });
   return `${quote(process.execPath)} ${quote(serverJs)} --stdio`;
 }
 // which build was measured: size, mtime and hash of dist/server.js, taken before and after the run
