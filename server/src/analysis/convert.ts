@@ -85,7 +85,7 @@ const STATE = new Set(['ENV', 'WORKDIR', 'USER', 'ARG', 'SHELL']);
 const BUILD = new Set(['RUN', 'COPY', 'ADD']);
 
 /** ENV names that only configure a toolchain; not repeated in the runtime stage. */
-const TOOLCHAIN_ENV = /^(GO[A-Z0-9_]*|CGO_[A-Z_]+|CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|CARGO_[A-Z_]*|RUSTFLAGS|RUSTUP_[A-Z_]*|RUST_VERSION|PIP_[A-Z_]*|POETRY_[A-Z_]*|PIPENV_[A-Z_]*|UV_[A-Z_]*|PYTHONDONTWRITEBYTECODE|NPM_CONFIG_[A-Z_]*|npm_config_[a-z_]*|YARN_[A-Z_]*|MAVEN_[A-Z_]*|M2_HOME|GRADLE_[A-Z_]*|JAVA_HOME|JDK_[A-Z_]*|DOTNET_CLI_[A-Z_]*|DOTNET_NOLOGO|DOTNET_SKIP_[A-Z_]*|NUGET_[A-Z_]*|DEBIAN_FRONTEND|APT_[A-Z_]*)$/;
+const TOOLCHAIN_ENV = /^(GO[A-Z0-9_]*|CGO_[A-Z_]+|CC|CXX|CPP|CFLAGS|CXXFLAGS|CPPFLAGS|LDFLAGS|MAKEFLAGS|CARGO_[A-Z_]*|RUSTFLAGS|RUSTUP_[A-Z_]*|RUST_VERSION|PIP_[A-Z_]*|POETRY_[A-Z_]*|PIPENV_[A-Z_]*|UV_[A-Z_]*|NPM_CONFIG_[A-Z_]*|npm_config_[a-z_]*|YARN_[A-Z_]*|MAVEN_[A-Z_]*|M2_HOME|GRADLE_[A-Z_]*|JAVA_HOME|JDK_[A-Z_]*|DOTNET_CLI_[A-Z_]*|DOTNET_NOLOGO|DOTNET_SKIP_[A-Z_]*|NUGET_[A-Z_]*|DEBIAN_FRONTEND|APT_[A-Z_]*)$/;
 
 const SHELL_BUILTINS = new Set(['exec', 'echo', 'true', 'false', 'cd', 'set', 'export', 'test', '[', 'exit', 'trap', 'wait', 'source', '.', 'eval', 'printf', 'read', 'shift', 'unset', 'if', 'then', 'fi', 'else', 'for', 'do', 'done', 'while']);
 /** Tools every image with a shell has (coreutils and friends in Debian slim). */
@@ -115,6 +115,8 @@ export function detectToolchain(model: StageModel): ToolchainFinding | undefined
   if (model.preludeInstructions.some((i) => i.keyword !== 'ARG')) return undefined;
   const ref = parseImage(value);
   const steps = walkStage(model, stage);
+  // Windows images: other runtime images, paths and shells; not handled.
+  if (/windows|nanoserver|servercore|ltsc20\d\d/i.test(value) || steps.some((s) => s.keyword === 'WORKDIR' && /^["']?[A-Za-z]:[\\/]/.test(s.body.trim()))) return undefined;
   const builds: { step: Step; language: Language }[] = [];
   for (const s of steps) {
     for (const c of s.commands) {
@@ -238,10 +240,14 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
   const runCmds: RuntimeCommand[] = [cmds.entry, cmds.cmd, cmds.health].flatMap((s) => (s ? [runtimeCommand(s, wdFinal)].filter((x): x is RuntimeCommand => !!x) : []));
   const entry = runCmds.find((r) => r.keyword === 'ENTRYPOINT');
   const cmd = runCmds.find((r) => r.keyword === 'CMD');
-  // The words the container runs: ENTRYPOINT + CMD when both are exec form.
-  const runtimeWords: string[][] = [];
-  if (entry?.exec && cmd?.exec && !entry.execShell) runtimeWords.push([...entry.exec, ...cmd.exec]);
-  else for (const r of runCmds) if (r.keyword !== 'HEALTHCHECK') runtimeWords.push(...r.commands.map((c) => [...c]));
+  // What the container runs: ENTRYPOINT with CMD as its arguments, or CMD alone; HEALTHCHECK on its own.
+  const effective: { keyword: string; words: string[] }[] = [];
+  if (entry?.exec && !entry.execShell) effective.push({ keyword: 'ENTRYPOINT', words: [...entry.exec, ...(cmd ? (cmd.exec ?? ['/bin/sh', '-c', cmd.body]) : [])] });
+  else if (entry) effective.push(...entry.commands.map((c) => ({ keyword: 'ENTRYPOINT', words: [...c] })));
+  else if (cmd) effective.push(...cmd.commands.map((c) => ({ keyword: 'CMD', words: [...c] })));
+  const health = runCmds.find((r) => r.keyword === 'HEALTHCHECK');
+  if (health) effective.push(...health.commands.map((c) => ({ keyword: 'HEALTHCHECK', words: [...c] })));
+  const runtimeWords: string[][] = effective.filter((e) => e.keyword !== 'HEALTHCHECK').map((e) => e.words);
 
   const planInput = {
     steps,
@@ -290,28 +296,26 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
   // The programs the container runs: each must exist in the runtime image.
   const toolsOf = (rt: RuntimeChoice | undefined) => new Set([...plan.tools, ...(rt?.shell !== false ? SHELL_IMAGE_TOOLS : [])]);
   const programChecks: { name: string; keyword: string }[] = [];
-  for (const r of runCmds) {
-    for (const words of r.commands) {
-      let i = 0;
-      // `exec foo`, `env X=1 foo`, `tini -- foo` run foo.
-      while (i < words.length && (['exec', 'env', 'nohup', 'tini', 'dumb-init', '--'].includes(base(words[i] as string)) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string))) {
-        if (['tini', 'dumb-init', 'env'].includes(base(words[i] as string)) && r.exec) programChecks.push({ name: words[i] as string, keyword: r.keyword });
-        i++;
-      }
-      const program = words[i];
-      if (program === undefined) continue;
-      programChecks.push({ name: program, keyword: r.keyword });
-      // Files the command names (config files, scripts, jars): copy them when the builder has them from the context.
-      for (const w of words.slice(i + 1)) {
-        if (!looksLikeFile(w)) continue;
-        const path = w.startsWith('/') ? joinPath('/', w) : wdFinal !== undefined ? joinPath(wdFinal, w) : undefined;
-        if (path && !covered(artifacts, path, args) && copiedFromContext(copies, path) && !w.endsWith('.dll')) artifacts.push({ from: path, to: path, why: `used by ${r.keyword}` });
-      }
+  for (const { keyword, words } of effective) {
+    let i = 0;
+    // `exec foo`, `env X=1 foo`, `tini -- foo` run foo.
+    while (i < words.length && (['exec', 'env', 'nohup', 'tini', 'dumb-init', '--'].includes(base(words[i] as string)) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string))) {
+      if (['tini', 'dumb-init', 'env'].includes(base(words[i] as string))) programChecks.push({ name: words[i] as string, keyword });
+      i++;
+    }
+    const program = words[i];
+    if (program === undefined) continue;
+    programChecks.push({ name: program, keyword });
+    // Files the command names (config files, scripts, jars): copy them when the builder has them from the context.
+    for (const w of words.slice(i + 1)) {
+      if (!looksLikeFile(w)) continue;
+      const path = w.startsWith('/') ? joinPath('/', w) : wdFinal !== undefined ? joinPath(wdFinal, w) : undefined;
+      if (path && !covered(artifacts, path, args) && copiedFromContext(copies, path) && !w.endsWith('.dll')) artifacts.push({ from: path, to: path, why: `used by ${keyword}` });
     }
   }
   for (const { name, keyword } of programChecks) {
     const b = base(name);
-    if (plan.toolchainCommands.has(b) || (b === 'dotnet' && runCmds.some((r) => r.commands.some((c) => c[0] === name && (c[1] === 'run' || c[1] === 'watch'))))) {
+    if (plan.toolchainCommands.has(b) || (b === 'dotnet' && effective.some((e) => e.words[0] === name && (e.words[1] === 'run' || e.words[1] === 'watch')))) {
       todos.push(`${keyword} runs the toolchain (\`${b}\`) at run time: build the program in the builder and run the result instead.`);
       continue;
     }
@@ -321,7 +325,7 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
       else if (!covered(artifacts, path, args)) artifacts.push({ from: path, to: path, why: `the program ${keyword} runs` });
       continue;
     }
-    if (toolsOf(undefined).has(b) || (SHELL_BUILTINS.has(b) && !runCmds.some((r) => r.exec && r.commands[0]?.[0] === name))) {
+    if (toolsOf(undefined).has(b) || SHELL_BUILTINS.has(b)) {
       if (SHELL_IMAGE_TOOLS.has(b) && !plan.tools.has(b)) needShell = true;
       continue;
     }
@@ -388,7 +392,7 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
     fromLines[fromLines.length - 1] = `${(fromLines[fromLines.length - 1] as string).trimEnd()} ${as} ${builderName}`;
   }
   out.push(...fromLines);
-  const insertAt = (i: number) => plan.insertions.filter((x) => x.before === i).flatMap((x) => x.lines);
+  const insertAt = (i: number) => plan.insertions.filter((x) => x.before === i && (!x.when || x.when(runtime))).flatMap((x) => x.lines);
   blocks.forEach((b, i) => {
     if (moved(b.step, i)) return;
     out.push(...insertAt(i), ...b.lead, ...b.lines);
@@ -435,9 +439,18 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
   // ARGs the runtime stage uses must be declared in it too.
   const argDecls = runtimeArgs(model, stage, steps, rt, moved);
   const todoLines = todos.length ? ['# TODO(convert): ' + todos.join('\n# TODO(convert): ')] : [];
-  const dev = options.devStage ? devStageLines(builderName, plan, runCmds, steps, moved, model) : [];
+  const devBody = options.devStage ? devStageBody(plan, artifacts, effective, steps, moved, model) : undefined;
   out.push('');
-  if (dev.length) out.push(...dev, '');
+  if (devBody) {
+    out.push(
+      '# Development: the toolchain and the sources, run from source. Compose: `build: { target: dev }`.',
+      '# A plain `docker build` still produces the last stage.',
+      `FROM ${builderName} AS dev`,
+      ...runtimeArgs(model, stage, steps, devBody, () => false),
+      ...devBody,
+      '',
+    );
+  }
   out.push(`FROM ${runtime.image} AS ${runtimeName}`, ...argDecls, ...todoLines.flatMap((t) => t.split('\n')), ...collapseBlank(rt));
   if (trailing.length) out.push(...trailing);
   const text = out.join(eol) + eol;
@@ -510,20 +523,18 @@ function runtimeArgs(model: StageModel, stage: Stage, steps: readonly Step[], rt
   return out.flatMap((t) => t.split('\n'));
 }
 
-/** A `dev` stage between builder and runtime: the toolchain and sources, running from source. */
-function devStageLines(builderName: string, plan: LanguagePlan, runCmds: readonly RuntimeCommand[], steps: readonly Step[], moved: (s: Step, i: number) => boolean, model: StageModel): string[] {
-  const cmd = plan.devCommand ?? runCmds.find((r) => r.keyword === 'CMD')?.exec ?? runCmds.find((r) => r.keyword === 'CMD')?.convertible;
-  const env = steps.filter((s, i) => moved(s, i) && (s.keyword === 'ENV' || s.keyword === 'EXPOSE')).flatMap((s) => stepText(model, s).split('\n'));
-  const lines = [
-    '# Development: the toolchain and the sources, run from source. Compose: `build: { target: dev }`.',
-    '# A plain `docker build` still produces the last stage.',
-    `FROM ${builderName} AS dev`,
-    ...env,
-  ];
-  const runCmd = runCmds.find((r) => r.keyword === 'CMD');
-  if (cmd) lines.push(`CMD ${jsonArray(cmd)}`);
-  else if (runCmd) lines.push(`CMD ${runCmd.body}`);
-  return lines;
+/** The body of a `dev` stage between builder and runtime: the runtime's ENV and EXPOSE, and a run-from-source command. */
+function devStageBody(plan: LanguagePlan, artifacts: readonly Artifact[], effective: readonly { keyword: string; words: readonly string[] }[], steps: readonly Step[], moved: (s: Step, i: number) => boolean, model: StageModel): string[] {
+  const production = (s: Step) => s.keyword === 'ENV' && envPairs(s.inst).every(([k, v]) => /(^|_)ENV(IRONMENT)?$/.test(k) && /^prod(uction)?$/i.test(v));
+  const env = steps.filter((s, i) => moved(s, i) && (s.keyword === 'ENV' || s.keyword === 'EXPOSE') && !production(s)).flatMap((s) => stepText(model, s).split('\n'));
+  const prod = effective.find((e) => e.keyword !== 'HEALTHCHECK')?.words;
+  let run = plan.devCommand ?? prod;
+  // `go run .` / `cargo run` get the arguments production passes to the built program.
+  if (plan.devCommand && prod && prod.length > 1 && artifacts.some((a) => base(a.to) === base(prod[0] as string))) {
+    if (plan.language === 'go') run = [...plan.devCommand, ...prod.slice(1)];
+    if (plan.language === 'rust') run = [...plan.devCommand, '--', ...prod.slice(1)];
+  }
+  return [...env, ...(run ? [`CMD ${jsonArray(run)}`] : [])];
 }
 
 // ---- never lose a line ------------------------------------------------------------------

@@ -96,6 +96,7 @@ export function addDevStage(model: StageModel, context?: ConvertContext): DevSta
   const eol = model.text.includes('\r\n') ? '\r\n' : '\n';
   const lines = [
     '',
+    '',
     '# Development: the toolchain and the sources, run from source. Compose: `build: { target: dev }`.',
     '# A plain `docker build` still produces the last stage.',
     `FROM ${name} AS ${DEV}`,

@@ -34,6 +34,8 @@ export interface Insertion {
   /** Insert before this step (index into steps); `steps.length` means after the last step of the builder. */
   readonly before: number;
   readonly lines: readonly string[];
+  /** Only for this kind of runtime image (default: always). */
+  readonly when?: (runtime: RuntimeChoice) => boolean;
 }
 
 export interface LanguagePlan {
@@ -233,6 +235,8 @@ function analyzeGo(inp: LanguageInput): LanguagePlan {
         '# Without it, a program that uses net or os/user links against glibc and fails to start there.',
         'ENV CGO_ENABLED=0',
       ],
+      // A glibc runtime (a base with a shell) runs the cgo binary as it is.
+      when: (rt) => rt.image === 'scratch' || rt.image.includes('distroless/static'),
     });
   }
   if (cgoOff && moduleDir && goImports(inp, moduleDir, /"(net\/http|crypto\/tls|crypto\/x509)"/)) {
@@ -408,7 +412,7 @@ export function cargoBinaries(toml: string): string[] {
 
 function analyzeRust(inp: LanguageInput): LanguagePlan {
   let need: 'static' | 'glibc' = isAlpine(inp.base) ? 'static' : 'glibc';
-  const p = plan('rust', (o) => nativeRuntime(inp.base, need, { ...o, distroless: true }), ['cargo', 'rustc', 'rustup']);
+  const p = plan('rust', (o) => nativeRuntime(inp.base, need, { ...o, distroless: need === 'glibc' || inp.distroless }), ['cargo', 'rustc', 'rustup']);
   for (const { step, cmd } of commandsOf(inp.steps, (c) => prog(c) === 'cargo' && (c.words[1] === 'build' || c.words[1] === 'install'))) {
     const w = cmd.words;
     const bins = w.flatMap((x, i) => (x === '--bin' && w[i + 1] ? [w[i + 1] as string] : x.startsWith('--bin=') ? [x.slice(6)] : []));
@@ -452,7 +456,7 @@ const CC = /^(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gcc-\d+|g\+\+-\d+|clang-\d+|cla
 function analyzeC(inp: LanguageInput): LanguagePlan {
   let need: 'static' | 'glibc' = 'glibc';
   const native = inp.base.name !== 'ubuntu';
-  const p = plan('c', (o) => (native ? nativeRuntime(inp.base, need, { ...o, distroless: true }) : osRuntime(inp.base)), ['make', 'cmake', 'gcc', 'g++', 'cc', 'c++', 'clang', 'ninja', 'meson']);
+  const p = plan('c', (o) => (native ? nativeRuntime(inp.base, need, { ...o, distroless: need === 'glibc' || inp.distroless }) : osRuntime(inp.base)), ['make', 'cmake', 'gcc', 'g++', 'cc', 'c++', 'clang', 'ninja', 'meson']);
   const compiles = commandsOf(inp.steps, (c) => CC.test(prog(c)));
   let allStatic = compiles.length > 0;
   for (const { cmd } of compiles) {
@@ -468,6 +472,14 @@ function analyzeC(inp: LanguageInput): LanguagePlan {
   if (allStatic) need = 'static';
   if (commandsOf(inp.steps, (c) => (prog(c) === 'make' && c.words.includes('install')) || (prog(c) === 'cmake' && c.words.includes('--install'))).length) {
     p.notes.push('`make install` may also install shared libraries (/usr/local/lib): copy them too if the program needs them.');
+    // A program the container runs by name was most likely installed into the default prefix.
+    for (const words of inp.runtimeWords) {
+      const program = words[0];
+      if (program && !program.includes('/') && !p.toolchainCommands.has(program) && !/^(sh|bash|env|exec)$/.test(program)) {
+        p.artifacts.push({ from: `/usr/local/bin/${program}`, to: `/usr/local/bin/${program}`, why: '`make install` (PREFIX=/usr/local)' });
+        p.notes.push(`${program} is assumed to be installed in /usr/local/bin (the default PREFIX); the build fails if it is not.`);
+      }
+    }
   }
   return p;
 }

@@ -147,7 +147,7 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
       const indent = /^\s*/.exec(lines[inst.range.start.line] ?? '')?.[0] ?? '';
       const text = `${indent}COPY --from=${builderName}${flags.length ? ' ' + flags.join(' ') : ''} ${(mapped as string[]).join(' ')} ${dest}`;
       const original = lines[inst.range.start.line] as string;
-      replace.set(inst.range.start.line, [`${indent}# Merged: extracted from the builder by the build script. Was:`, `# ${original.trimStart()}`, text]);
+      replace.set(inst.range.start.line, [`${indent}# Merged: ${script && parsed.extractions.length ? 'extracted from the builder by the build script' : 'what the builder stage produces'}. Was:`, `# ${original.trimStart()}`, text]);
       rewritten.push({ line: inst.range.start.line + 1, text });
     }
     // A runtime built FROM the build image itself becomes FROM the builder stage.
