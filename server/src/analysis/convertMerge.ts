@@ -47,7 +47,7 @@ export function parseExtractions(script: string): { extractions: Extraction[]; i
   for (const line of logicalLines(script)) {
     for (const part of line.split(/&&|\|\||;/)) {
       const p = part.trim();
-      const cp = /\bdocker\s+(?:container\s+)?cp\s+(?:-\S+\s+)*["']?[^\s:"']+:([^\s"']+)["']?\s+["']?([^\s"']+)["']?/.exec(p);
+      const cp = /\bdocker\s+(?:container\s+)?cp\s+(?:-\S+\s+)*["']?[^\s:"']+["']?:([^\s"']+)["']?\s+["']?([^\s"']+)["']?/.exec(p);
       if (cp) {
         const src = cp[1] as string;
         extractions.push({ from: src.startsWith('/') ? src : '/' + src, to: norm(cp[2] as string) || '.' });
