@@ -1,16 +1,20 @@
 /**
  * The VS Code side: starts the language server, resolves the `auto` language
  * features setting from the installed extensions, and registers the commands.
- * The only code that imports `vscode`.
+ * Builds live in build/ (tasks, lenses' commands, palette commands); this file
+ * wires them up. Only client/ imports `vscode`.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CodeLensRequest,
   LanguageClient,
   TransportKind,
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
+import { Builds, ImageCache } from './build/builds';
+import { decorateLenses, registerBuildCommands } from './build/commands';
 import {
   Commands,
   DOCKER_EXTENSION_IDS,
@@ -29,6 +33,20 @@ export interface Api {
 let client: LanguageClient | undefined;
 let currentMode: LanguageFeatures = 'all';
 let output: vscode.OutputChannel | undefined;
+let builds: Builds | undefined;
+
+/** Asks VS Code for the lenses again (after a build, or as the ages in their titles grow). */
+function refreshLenses(): void {
+  const feature = client?.getFeature(CodeLensRequest.method);
+  const seen = new Set<unknown>();
+  for (const ed of vscode.window.visibleTextEditors) {
+    const p = feature?.getProvider(ed.document);
+    if (p && !seen.has(p)) {
+      seen.add(p);
+      p.onDidChangeCodeLensEmitter.fire();
+    }
+  }
+}
 
 function dockerExtensionInstalled(): string | undefined {
   return DOCKER_EXTENSION_IDS.find((id) => vscode.extensions.getExtension(id) !== undefined);
@@ -52,10 +70,21 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: [
       { scheme: 'file', language: 'dockerfile' },
       { scheme: 'untitled', language: 'dockerfile' },
+      // Compose files: build.target completion, checks, definition and lenses.
+      { scheme: 'file', language: 'dockercompose' },
     ],
     outputChannel: output,
     initializationOptions: { languageFeatures: currentMode },
+    synchronize: {
+      // Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}'),
+    },
     middleware: {
+      // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
+      provideCodeLenses: async (document, token, next) => {
+        const lenses = await next(document, token);
+        return lenses && builds ? decorateLenses(lenses, builds.images, vscode.workspace.isTrusted) : lenses;
+      },
       workspace: {
         // The server cannot see which extensions are installed: resolve `auto` here.
         configuration: async (params, token, next) => {
@@ -103,7 +132,18 @@ async function showStages(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<Api> {
+  output ??= vscode.window.createOutputChannel('Dockerfile Stages');
+  const out = output;
+  builds = new Builds(() => client, new ImageCache(context.workspaceState), (m) => out.appendLine(m));
+  const ageTimer = setInterval(() => {
+    if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) refreshLenses();
+  }, 60_000);
   context.subscriptions.push(
+    builds,
+    ...registerBuildCommands(builds),
+    builds.onDidFinishBuild(() => refreshLenses()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
+    { dispose: () => clearInterval(ageTimer) },
     vscode.commands.registerCommand(Commands.restartServer, () => restart(context)),
     vscode.commands.registerCommand(Commands.showOutput, () => output?.show()),
     vscode.commands.registerCommand(Commands.showStages, () => showStages()),
