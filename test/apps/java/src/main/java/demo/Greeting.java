@@ -1,0 +1,9 @@
+package demo;
+
+final class Greeting {
+    private Greeting() {}
+
+    static String of(String who) {
+        return "hello from the " + who;
+    }
+}
