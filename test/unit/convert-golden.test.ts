@@ -46,7 +46,7 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
   for (const p of problems) out.push(`${pos(p.range.start)}-${pos(p.range.end)} ${p.severity} [${p.code}] ${p.message}`, ...p.related.map((r) => `    related ${pos(r.range.start)}: ${r.message}`));
   if (!problems.length) out.push('(none)');
   out.push('', '## Code actions');
-  const whole = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  const whole = { start: { line: 0, character: 0 }, end: { line: model.parsed.lines.length, character: 0 } };
   const actions = computeConvertActions(model, uri, whole, problems.map((p) => toConvertDiagnostic(p, uri)), { context });
   for (const a of actions) out.push(`${a.kind}: ${a.title}${a.isPreferred ? ' [preferred]' : ''}`);
   if (!actions.length) out.push('(none)');

@@ -202,6 +202,7 @@ test('LSP: information diagnostic; quick fix for it, refactorings anywhere in th
   assert.equal(convertProblems(multi).length, 0);
   const dev = computeConvertActions(multi, uri, at, []);
   assert.equal(dev.length, 1);
+  assert.equal(computeConvertActions(multi, uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, []).length, 0, 'only on a FROM line');
   assert.match(dev[0]?.title ?? '', /Add a 'dev' stage/);
   assert.equal(computeConvertActions(buildModel('FROM golang:1.19 AS dev\nRUN go build -o /a .\nFROM scratch\nCOPY --from=dev /a /a\n'), uri, at, []).length, 0, 'a dev stage exists');
 });

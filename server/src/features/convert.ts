@@ -21,7 +21,8 @@
  *        readDir: (p) => { try { return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)); } catch { return undefined; } },
  *      };
  *    The actions carry their WorkspaceEdit (no resolve step, no command).
- *    Kinds: quickfix (on our diagnostic) and refactor.rewrite (anywhere in the stage).
+ *    Kinds: quickfix (on our diagnostic) and refactor.rewrite (anywhere in a single stage; "Add a
+ *    dev stage" on the FROM line of the builder or of the production stage of a multi-stage file).
  *
  * 3. Command palette (client): run `vscode.executeCodeActionProvider` with kind
  *    `refactor.rewrite` on the document and apply the action whose `data.id`
@@ -30,7 +31,7 @@
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { Related, Severity, TextEdit } from '../analysis/checks';
 import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../analysis/convert';
-import { addDevStage } from '../analysis/convertDev';
+import { addDevStage, findBuilder } from '../analysis/convertDev';
 import type { StageModel } from '../analysis/model';
 import { rangesOverlap } from '../analysis/text';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
@@ -138,6 +139,9 @@ export function computeConvertActions(model: StageModel, uri: string, range: Ran
     if (withDev && !withDev.lost.length) out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CONVERT_DEV_ACTION_ID } });
     return out;
   }
+  // Offered on the FROM line of the builder or of the production stage (not on every line of every multi-stage file).
+  const fromLines = [model.defaultTarget, findBuilder(model)?.stage].flatMap((st) => (st ? [st.from.range] : []));
+  if (!fromLines.some((r) => rangesOverlap(r, range))) return out;
   const dev = addDevStage(model, options.context);
   if (dev) {
     out.push({
