@@ -8,9 +8,10 @@
 //   npm start                      PORT=9000 npm start          npm start -- --vsix
 //   npm start -- --no-build        npm start -- --folder some/dir
 //
-// Options: --vsix [file]  install a .vsix (default: build one with `npm run package`) instead of the folder
-//          --no-build     skip `tsc` + esbuild (use dist/ as it is)
-//          --folder DIR   the workspace to open (default: examples/)
+// Options: --vsix [file]       install a .vsix (default: build one with `npm run package`) instead of the folder
+//          --no-build          skip `tsc` + esbuild (use dist/ as it is)
+//          --folder DIR        the workspace to open (default: examples/)
+//          --extension DIR     install the extension from another folder (e.g. a modified copy; implies --no-build)
 // Env:     PORT (default 8080), E2E_HOME / CODE_SERVER (see test/e2e/lib.mjs),
 //          START_STATE (default ~/.cache/dockerfile-stages/start: your settings persist there),
 //          VERBOSE=1 (code-server's own output on the terminal instead of its log file)
@@ -34,6 +35,7 @@ for (let i = 0; i < argv.length; i++) {
   if (a === '--no-build') opts.build = false;
   else if (a === '--vsix') opts.vsix = argv[i + 1]?.endsWith('.vsix') ? argv[++i] : '';
   else if (a === '--folder') opts.folder = path.resolve(argv[++i] ?? die('--folder needs a directory'));
+  else if (a === '--extension') { opts.extension = path.resolve(argv[++i] ?? die('--extension needs a folder or .vsix')); opts.build = false; }
   else if (a === '-h' || a === '--help') {
     console.log(fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
     process.exit(0);
@@ -65,8 +67,10 @@ if (!fs.existsSync(CODE_SERVER)) {
 }
 
 // 2. Build (type check + bundles), or the .vsix.
-let extension = REPO_ROOT;
-if (opts.vsix !== undefined) {
+let extension = opts.extension ?? REPO_ROOT;
+if (opts.extension) {
+  if (!fs.existsSync(extension)) die(`no ${extension}`);
+} else if (opts.vsix !== undefined) {
   if (opts.vsix) extension = path.resolve(opts.vsix);
   else {
     run('package', 'npm', ['run', 'package']);
@@ -109,7 +113,7 @@ console.log(`
   Open it in a browser on this machine (over SSH: ssh -L ${port}:127.0.0.1:${port} <host>).
   No password (--auth none), listening on 127.0.0.1 only. Settings and state: ${stateDir}
   code-server log: ${process.env.VERBOSE ? '(this terminal)' : server.log}
-  Ctrl+C stops it.
+  Ctrl+C stops it (code-server runs as process group ${server.pid}).
 `);
 const why = await server.exited;
 die(`${why}; see ${server.log}`);

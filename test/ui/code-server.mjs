@@ -36,9 +36,28 @@ export const DEFAULT_SETTINGS = {
   'terminal.integrated.gpuAcceleration': 'off',
 };
 
-/** What the .vsix ships (mirrors the .vscodeignore allow-list): bundles, grammar, manifest, docs. */
-const EXTENSION_FILES = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE',
-  'dist/client.js', 'dist/server.js', 'dist/cli.js', 'images/icon.png'];
+/**
+ * The files a .vsix of `dir` would ship, from its .vscodeignore when that is an allow-list
+ * (`**` then `!dir/glob` lines, as ours is), so a folder install matches a .vsix install even
+ * when the bundle layout changes. Otherwise: package.json, the docs, dist/ and syntaxes/.
+ */
+export function shippedFiles(dir) {
+  const glob = (g) => new RegExp(`^${g.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+  const list = (d) => { try { return fs.readdirSync(path.join(dir, d)); } catch { return []; } };
+  let lines = [];
+  try { lines = fs.readFileSync(path.join(dir, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()); } catch { /* none */ }
+  const includes = lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/^\//, ''));
+  const patterns = lines.includes('**') && includes.length && includes.every((p) => !p.includes('**') && !path.posix.dirname(p).includes('*'))
+    ? includes
+    : ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'dist/*.js', 'syntaxes/*.json'];
+  const out = new Set(['package.json']);
+  for (const p of patterns) {
+    const d = path.posix.dirname(p);
+    const re = glob(path.posix.basename(p));
+    for (const f of list(d)) if (re.test(f) && fs.statSync(path.join(dir, d, f)).isFile()) out.add(path.posix.join(d, f));
+  }
+  return [...out];
+}
 
 export function manifest(dir) {
   return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
@@ -47,7 +66,8 @@ export function manifest(dir) {
 /**
  * Installs the extension into `extensionsDir`: a .vsix through `code-server --install-extension`
  * (~2 s), or an extension folder copied as `<publisher>.<name>-<version>` (what an install
- * unpacks to; picked up on a fresh extensions dir), taking only the files the .vsix would ship.
+ * unpacks to; picked up on a fresh extensions dir), taking only the files the .vsix would ship
+ * (shippedFiles: node_modules is not needed, the bundles are self-contained).
  * Returns the extension id.
  */
 export function installExtension({ codeServer, extension, extensionsDir, userDataDir }) {
@@ -65,9 +85,7 @@ export function installExtension({ codeServer, extension, extensionsDir, userDat
   if (missing.length) throw new Error(`extension in ${src} is not built (missing ${missing.join(', ')}): run  npx tsc -p . && node scripts/esbuild.mjs`);
   const dest = path.join(extensionsDir, `${id}-${m.version}`);
   fs.rmSync(dest, { recursive: true, force: true });
-  const grammars = (m.contributes?.grammars ?? []).map((g) => path.normalize(g.path));
-  for (const f of new Set([...EXTENSION_FILES, ...grammars])) {
-    if (!fs.existsSync(path.join(src, f))) continue;
+  for (const f of shippedFiles(src)) {
     fs.mkdirSync(path.dirname(path.join(dest, f)), { recursive: true });
     fs.copyFileSync(path.join(src, f), path.join(dest, f));
   }

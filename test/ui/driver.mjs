@@ -54,12 +54,14 @@ export class Workbench {
   async open(name) {
     const base = path.posix.basename(name);
     const dir = path.posix.dirname(name);
-    const exact = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
     const input = this.page.locator('.quick-input-widget input');
+    // The row of the file: its name, and its folder as the description (none at the top level).
+    const esc = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const match = this.page.locator('.quick-input-widget .monaco-list-row', {
-      has: this.page.locator('.label-name', { hasText: exact }),
-      ...(dir !== '.' ? { hasText: dir } : {}),
-    });
+      has: this.page.locator('.label-name', { hasText: new RegExp(`^${esc(base)}$`) }),
+    }).filter(dir === '.'
+      ? { hasNot: this.page.locator('.label-description', { hasText: /\S/ }) }
+      : { has: this.page.locator('.label-description', { hasText: new RegExp(`(^|/)${esc(dir)}$`) }) });
     for (let i = 0; i < 3 && !(await this.isOpen(name)); i++) {
       await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('Control+P');
@@ -139,6 +141,21 @@ export class Workbench {
     return (await this.charBox(lineHas, sub, offset)).color;
   }
 
+  /** Waits for a squiggle (a diagnostic on screen) of `severity` ('error' | 'warning' | 'info' | 'hint'). */
+  async squiggle(severity = 'warning', ms = 30_000) {
+    await this.editor.locator(`.squiggly-${severity}`).first().waitFor({ state: 'attached', timeout: ms });
+  }
+
+  /** Closes the panel (terminal, problems …) if it is open, giving the editor its full height. */
+  async closePanel() {
+    const panel = this.page.locator('.part.panel');
+    if (await panel.isVisible().catch(() => false)) {
+      await this.page.keyboard.press('Escape');
+      await this.page.keyboard.press('Control+J'); // View: Toggle Panel
+      await panel.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    }
+  }
+
   /** Moves the mouse out of the way (no hover, no tooltip): over the empty end of the status bar. */
   async parkMouse() {
     const vp = this.page.viewportSize() ?? { width: 1200, height: 720 };
@@ -177,16 +194,27 @@ export class Workbench {
     return norm(await widget.innerText());
   }
 
-  /** Ctrl+. (retried: a press right after a focus change can get lost) until the menu offers `title`. */
-  async quickFixMenu(title) {
+  /**
+   * Ctrl+. until the menu offers `title` (a string or RegExp). Retried: a press right after a
+   * focus change can get lost, and a slow server can answer "No code actions available" while
+   * it is still analysing. Up to `ms`.
+   */
+  async quickFixMenu(title, ms = 30_000) {
     const row = this.page.locator('.action-widget .monaco-list-row', { hasText: title }).first();
-    for (let i = 0; i < 5 && !(await row.isVisible()); i++) {
+    const menu = this.page.locator('.action-widget .monaco-list-row').first();
+    const none = this.page.locator('.monaco-editor-overlaymessage', { hasText: 'No code actions' });
+    const end = Date.now() + ms;
+    while (!(await row.isVisible()) && Date.now() < end) {
+      await this.page.keyboard.press('Escape');
       await this.page.keyboard.press('Control+.');
-      await row.waitFor({ timeout: 4_000 }).catch(() => {});
+      // Wait for an answer: our row, another menu, or the "no code actions" message.
+      await row.or(menu).or(none).first().waitFor({ timeout: 5_000 }).catch(() => {});
+      if (await row.isVisible()) break;
+      await this.page.waitForTimeout(1_000);
     }
     if (!(await row.isVisible())) {
       const offered = await this.page.locator('.action-widget .monaco-list-row').allInnerTexts().catch(() => []);
-      throw new Error(`the quick-fix menu does not offer ${JSON.stringify(title)}${offered.length ? `; it offers ${JSON.stringify(offered.map(norm))}` : ' (no menu)'}`);
+      throw new Error(`the quick-fix menu does not offer ${String(title)}${offered.length ? `; it offers ${JSON.stringify(offered.map(norm))}` : (await none.isVisible()) ? ' ("No code actions available")' : ' (no menu)'}`);
     }
     return row;
   }
@@ -197,7 +225,7 @@ export class Workbench {
     const rows = this.page.locator('.action-widget .monaco-list-row');
     const focused = this.page.locator('.action-widget .monaco-list-row.focused', { hasText: title });
     for (let i = 0; i <= (await rows.count()) && !(await focused.isVisible()); i++) await this.page.keyboard.press('ArrowDown');
-    if (!(await focused.isVisible())) throw new Error(`could not move the quick-fix menu's focus to ${JSON.stringify(title)}`);
+    if (!(await focused.isVisible())) throw new Error(`could not move the quick-fix menu's focus to ${String(title)}`);
     await this.page.keyboard.press('Enter');
     await this.page.locator('.action-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
   }

@@ -6,8 +6,10 @@
 //   npx tsc -p . && node scripts/esbuild.mjs            # build the extension
 //   node test/ui/run.mjs                                # last line: "N passed, N failed"
 //
-// A throwaway code-server gets the extension installed the way a .vsix install lays it out, and
-// opens a copy of test/ui/workspace (the quick fixes edit and save files). Screenshots go to
+// code-server is started the way a developer starts it, with `npm start` (scripts/start.mjs,
+// --no-build, throwaway state dir): it installs the extension the way a .vsix install lays it
+// out. The main window opens a copy of test/ui/workspace (the quick fixes edit and save files),
+// a second one examples/; the last check presses Ctrl+C and expects code-server to be gone. Screenshots go to
 // test-artifacts/ui/; with UPDATE_SCREENSHOTS=1 the README's ones are also written to docs/images/.
 // A failing check leaves test-artifacts/ui/FAILED-<check>.png and the code-server log is kept.
 //
@@ -17,12 +19,12 @@
 //      UPDATE_SCREENSHOTS=1    refresh docs/images/*.png
 //      UI_KEEP=1               keep the temp dir (workspace copy, code-server log, profile)
 //      E2E_HOME / CODE_SERVER / CHROMIUM (see test/e2e/lib.mjs), VERBOSE=1 (page console)
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, CODE_SERVER, checkInstalled, loadPlaywright } from '../e2e/lib.mjs';
-import { REPO_ROOT, freePort, startCodeServer, workbenchUrl } from './code-server.mjs';
+import { CHROMIUM, checkInstalled, loadPlaywright } from '../e2e/lib.mjs';
+import { REPO_ROOT, freePort, workbenchUrl, writeUserSettings } from './code-server.mjs';
 import { Workbench, norm, until } from './driver.mjs';
 
 const t0 = Date.now();
@@ -38,7 +40,14 @@ const CHECK_TIMEOUT_MS = 60_000;
 // locator), ctx holds the code-server and the workspace copy. A check throws to fail. Files it
 // edits come from test/ui/workspace/ (copied fresh for every run).
 const checks = [];
-const check = (name, fn) => checks.push({ name, fn });
+/** Whether the built language server contains `text` (for checks of features still landing). */
+const bundleHas = (text) => fs.readdirSync(path.join(REPO_ROOT, 'dist')).some((f) => /^server.*\.js$/.test(f) &&
+  fs.readFileSync(path.join(REPO_ROOT, 'dist', f), 'utf8').includes(text));
+/**
+ * Registers a check. opts.docker: it needs the Docker engine (started only when such a check
+ * runs). opts.skipIf: () => a reason to skip it (printed; skipped checks count neither way).
+ */
+const check = (name, fn, opts = {}) => checks.push({ name, fn, ...opts });
 
 check('inlay hints: stage index on FROM lines and the resolved stage at references', async ({ wb, shot }) => {
   await wb.open('Dockerfile');
@@ -81,6 +90,7 @@ check('F12 on a stage reference jumps to its FROM', async ({ wb, ctx }) => {
 check('quick fix: did-you-mean on an unknown stage name rewrites the reference', async ({ wb, shot }) => {
   await wb.open('Dockerfile.typo');
   await wb.line(/^COPY --from=buidler /);
+  await wb.squiggle('warning');
   await wb.clickOn('COPY --from=buidler', 'buidler', 3);
   await wb.quickFixMenu("Change to 'builder'");
   await shot('quick-fix', { docs: true });
@@ -102,50 +112,86 @@ check('quick fix: stage name casing renames the stage and its references', async
     throw new Error(`unexpected file after the fix:\n${text}`);
 });
 
-// `npm start` (scripts/start.mjs, without its build step): it must serve examples/ with the
-// extension working, print the URL, and stop code-server's whole process group on Ctrl+C.
-check('npm start: examples/ open with the extension; Ctrl+C stops code-server', async ({ wb, ctx, shot }) => {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['scripts/start.mjs', '--no-build'], {
-    cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, PORT: String(port), START_STATE: path.join(ctx.tmp, 'start-state'), VERBOSE: '' },
-  });
-  let out = '';
-  child.stdout.on('data', (d) => { out += d; });
-  child.stderr.on('data', (d) => { out += d; });
-  const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
-  let page;
-  try {
-    const url = await until('npm start to print the URL', () => new RegExp(`http://127\\.0\\.0\\.1:${port}/\\?folder=\\S+`).exec(out)?.[0], 40_000)
-      .catch((e) => { throw new Error(`${e.message}\n--- start.mjs output:\n${out}`); });
-    page = await wb.page.context().newPage();
-    const ex = new Workbench(page, { workspace: path.join(REPO_ROOT, 'examples') });
-    await ex.load(url);
-    await ex.open('go/Dockerfile');
-    await ex.line(/^FROM --platform=\$BUILDPLATFORM golang:\$\{GO_VERSION\}-bookworm AS base *#0$/);
-    await ex.line(/^FROM base *→ #0 base AS build *#1$/);
-    await ex.parkMouse();
-    await shot('examples', { docs: true, page });
-    // The deliberate typo in c/Dockerfile is flagged and offers the fix (not applied: examples/ is the real folder).
-    await ex.open('c/Dockerfile');
-    await ex.clickOn('COPY --from=buidler', 'buidler', 3);
-    await ex.quickFixMenu("Change to 'builder'");
-    await page.keyboard.press('Escape');
-  } finally {
-    await page?.close();
-    child.kill('SIGINT');
-  }
-  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
-  if (code !== 0) throw new Error(`start.mjs did not exit cleanly on SIGINT (${code})\n${out}`);
-  const group = Number(/process group (\d+)/.exec(out)?.[1]);
-  if (!group) throw new Error(`start.mjs did not say which process group it stopped:\n${out}`);
-  await until(`code-server's process group ${group} to be gone`, () => { try { process.kill(-group, 0); return false; } catch { return true; } }, 10_000);
+// The "Convert to multi-stage build" code action on a single-stage toolchain build.
+check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfile', async ({ wb, shot }) => {
+  await wb.open('convert/Dockerfile');
+  await wb.clickOn('FROM golang:1.22', 'golang', 1);
+  const title = /Convert to multi-stage build \(runtime/;
+  await wb.quickFixMenu(title);
+  await shot('convert');
+  await wb.applyQuickFix(title);
+  await wb.line(/^FROM golang:1\.22 AS builder *#0$/);
+  await wb.save();
+  const text = await wb.fileOnDisk('convert/Dockerfile', (t) => (t.match(/^FROM /gm) ?? []).length === 2);
+  for (const want of [/^FROM golang:1\.22 AS builder$/m, /^FROM (scratch|gcr\.io\/distroless\/\S+) AS runtime$/m, /^COPY --from=builder \/usr\/local\/bin\/hello /m, /^CMD \["hello"\]$/m])
+    if (!want.test(text)) throw new Error(`the converted file lacks ${want}:\n${text}`);
+  await wb.parkMouse();
+  await shot('convert-after', { docs: true });
+}, {
+  // Until the server offers the action (features/convert.ts wired into server.ts), say so instead of failing.
+  skipIf: () => (bundleHas('Convert to multi-stage build') ? undefined : 'the built server does not offer "Convert to multi-stage build" yet'),
+});
+
+// The build CodeLens runs a real `docker build` (the private engine of scripts/engine/; the
+// fixture needs no registry: scratch plus a context file). The file gets new content every
+// run, so the image cannot come from an earlier run; it is read back out of the image.
+check('build CodeLens: "Build target files" builds a real image', async ({ wb, ctx, shot }) => {
+  if (!ctx.docker.env) throw new Error(`no Docker engine (scripts/engine/setup-engine.sh): ${ctx.docker.error}`);
+  const docker = (...args) => spawnSync('docker', args, { env: ctx.docker.env, encoding: 'utf8', timeout: 60_000 });
+  const tag = 'ui-build-check:files'; // the default dockerStages.build.tag: ${folder}:${target}
+  docker('image', 'rm', '-f', tag);
+  const token = `hello from the UI tests, run ${process.pid}-${Date.now()}`;
+  fs.writeFileSync(path.join(ctx.workspace, 'ui-build-check/hello.txt'), `${token}\n`);
+  await wb.open('ui-build-check/Dockerfile');
+  const lens = wb.page.locator('.codelens-decoration a', { hasText: /^Build target files/ });
+  await lens.waitFor({ timeout: 20_000 });
+  await lens.click();
+  // The build runs in a terminal (a task): the command line first, "Built <tag>" at the end.
+  const terminal = wb.page.locator('.xterm-rows');
+  await terminal.filter({ hasText: /docker build .*--target files/ }).first().waitFor({ timeout: 20_000 });
+  await terminal.filter({ hasText: `Built ${tag}` }).first().waitFor({ timeout: 90_000 })
+    .catch(async (e) => { throw new Error(`${e.message.split('\n')[0]}\n--- terminal:\n${norm((await terminal.allInnerTexts()).join('\n'))}`); });
+  if (docker('image', 'inspect', tag).status !== 0) throw new Error(`the terminal says built, but there is no image ${tag}`);
+  const name = `ui-build-check-${process.pid}`;
+  docker('rm', '-f', name);
+  const created = docker('create', '--name', name, tag, 'none');
+  if (created.status !== 0) throw new Error(`docker create ${tag}: ${created.stderr}`);
+  const tar = spawnSync('docker', ['cp', `${name}:/hello.txt`, '-'], { env: ctx.docker.env, timeout: 30_000 });
+  docker('rm', '-f', name);
+  if (!tar.stdout?.toString('latin1').includes(token)) throw new Error(`/hello.txt in ${tag} does not hold this run's content (docker cp: ${tar.stderr})`);
+  await wb.parkMouse();
+  await shot('build-lens', { docs: true });
+  await wb.closePanel();
+}, { docker: true });
+
+// examples/ (the workspace `npm start` opens) in a second window of the same code-server.
+check('examples/: inlay hints in go/Dockerfile, the deliberate typo in c/Dockerfile is flagged', async ({ wb, ctx, shot }) => {
+  // A second window; on failure the runner screenshots it too, then closes it.
+  const page = await wb.page.context().newPage();
+  page.setDefaultTimeout(10_000);
+  const ex = new Workbench(page, { workspace: path.join(REPO_ROOT, 'examples') });
+  await ex.load(ctx.examplesUrl);
+  await ex.open('go/Dockerfile');
+  await ex.line(/^FROM --platform=\$BUILDPLATFORM golang:\$\{GO_VERSION\}-bookworm AS base *#0$/);
+  await ex.line(/^FROM base *→ #0 base AS build *#1$/);
+  await ex.parkMouse();
+  await shot('examples', { docs: true, page });
+  // The fix is offered but not applied: examples/ is the real folder.
+  await ex.open('c/Dockerfile');
+  await ex.squiggle('warning');
+  await ex.clickOn('COPY --from=buidler', 'buidler', 3);
+  await ex.quickFixMenu("Change to 'builder'");
+  await page.keyboard.press('Escape');
+  await page.close();
 });
 
 // The grammar (syntaxes/dockerfile.tmLanguage.json): heredoc bodies are not Dockerfile. A `RUN`
 // inside a COPY heredoc is plain text and a `#` line there is no comment, while the built-in
 // grammar colours them as an instruction and a comment. Compared by the colours on screen.
+// The window is made taller so that the whole file shows (CodeLenses add lines).
 async function heredocColors(wb) {
+  await wb.closePanel();
+  await wb.page.setViewportSize({ width: 1200, height: 860 });
   await wb.closeEditors();
   await wb.open('Dockerfile.heredoc');
   await wb.line(/^RUN is not an instruction here/);
@@ -163,17 +209,28 @@ check('grammar (ours): heredoc bodies are not coloured as instructions or commen
   if (c.heredocHash === c.comment) throw new Error(`a # line inside a COPY heredoc has the comment colour ${c.comment}`);
   await wb.parkMouse();
   await shot('grammar-ours', { docs: true, clip: wb.page.locator('.part.editor') });
+  await wb.page.setViewportSize({ width: 1200, height: 720 });
 });
 
 // Last: reloads the workbench with installed extensions disabled (the built-in grammar only).
 check('grammar (built-in, for comparison): colours heredoc lines as instructions', async ({ wb, shot, ctx }) => {
-  await wb.load(workbenchUrl(ctx.server.url, ctx.workspace, [['disableExtensions', 'true']]));
+  await wb.load(workbenchUrl(ctx.url, ctx.workspace, [['disableExtensions', 'true']]));
   const c = await heredocColors(wb);
   // Our extension is off: no inlay hints.
   if ((await wb.lines()).some((l) => / #\d+$/.test(l))) throw new Error('inlay hints shown with extensions disabled');
   if (c.heredocRun !== c.keyword) throw new Error(`expected the built-in grammar to colour the heredoc RUN as an instruction (${c.keyword}), got ${c.heredocRun}`);
   await wb.clearNotifications();
   await shot('grammar-builtin', { docs: true, clip: wb.page.locator('.part.editor') });
+});
+
+// Last: `npm start` started this code-server; Ctrl+C (SIGINT to the terminal's foreground
+// process group: npm and node) must stop it, with its extension host and helpers.
+check('npm start: Ctrl+C stops code-server and its whole process group', async ({ ctx }) => {
+  const code = await ctx.start.interrupt();
+  // npm re-raises the SIGINT after its child has exited (what a terminal shows as a plain ^C).
+  if (![0, 130, 'SIGINT'].includes(code)) throw new Error(`npm start did not exit on Ctrl+C (${code})\n${ctx.start.output()}`);
+  if (!/SIGINT: stopping code-server/.test(ctx.start.output())) throw new Error(`start.mjs did not handle the SIGINT:\n${ctx.start.output()}`);
+  await until(`code-server's process group ${ctx.start.group} to be gone`, () => !alive(ctx.start.group), 10_000);
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -184,6 +241,65 @@ function finish(passed, failed, why) {
   process.exit(failed === 0 && passed > 0 ? 0 : 1);
 }
 
+/** Whether any process of group `pgid` is alive. */
+function alive(pgid) {
+  try { process.kill(-pgid, 0); return true; } catch { return false; }
+}
+
+/**
+ * Starts code-server the way a developer does, `npm start` (scripts/start.mjs), without its
+ * build step, on `folder`, with state in `stateDir`. npm and node get a process group of their
+ * own, so interrupt() can send SIGINT to that group like Ctrl+C in a terminal does.
+ */
+async function npmStart({ folder, stateDir, extension, env = process.env }) {
+  const port = await freePort();
+  const child = spawn('npm', ['start', '--silent', '--', '--no-build', '--folder', folder,
+    ...(extension !== REPO_ROOT ? ['--extension', extension] : [])], {
+    cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, PORT: String(port), START_STATE: stateDir, VERBOSE: '' },
+  });
+  let out = '';
+  child.stdout.on('data', (d) => { out += d; });
+  child.stderr.on('data', (d) => { out += d; });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+  let done = false;
+  exited.then(() => { done = true; });
+  const url = await until('npm start to print the URL', () => {
+    if (done) throw new Error('npm start exited');
+    return new RegExp(`http://127\\.0\\.0\\.1:${port}/\\?folder=\\S+`).exec(out)?.[0];
+  }, 90_000).catch((e) => { throw new Error(`${e.message}\n--- npm start output:\n${out}`); });
+  const group = Number(/process group (\d+)/.exec(out)?.[1]);
+  return {
+    base: new URL(url).origin, url, group, output: () => out,
+    /** Ctrl+C: SIGINT to npm's process group; resolves to the exit code (or 'still running' after 15 s). */
+    interrupt: async () => {
+      try { process.kill(-child.pid, 'SIGINT'); } catch { /* gone */ }
+      return Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 15_000))]);
+    },
+    /** Cleanup whatever is left: npm's group, then code-server's. */
+    kill: () => {
+      for (const g of [child.pid, group]) if (g && alive(g)) { try { process.kill(-g, 'SIGTERM'); } catch { /* gone */ } }
+    },
+  };
+}
+
+/**
+ * The private Docker engine (scripts/engine/setup-engine.sh), started when not running: its
+ * environment (the docker wrapper first on PATH, DOCKER_HOST, DOCKER_BUILDKIT) goes to npm start,
+ * and through code-server (VSCODE_CLI=1) to the extension host and its build tasks.
+ */
+function dockerEngine() {
+  const script = path.join(REPO_ROOT, 'scripts/engine/setup-engine.sh');
+  if (!fs.existsSync(script)) return { error: `${script} is missing` };
+  const running = spawnSync('bash', [script, 'status'], { stdio: 'ignore' }).status === 0;
+  if (!running) console.log('ui: starting the Docker engine (scripts/engine/setup-engine.sh start)');
+  const r = spawnSync('bash', [script, running ? 'env' : 'start'], { encoding: 'utf8', timeout: 300_000 });
+  if (r.status !== 0) return { error: `setup-engine.sh ${running ? 'env' : 'start'} failed: ${(r.stderr ?? '').slice(-1500)}` };
+  const env = { ...process.env };
+  for (const [, k, v] of r.stdout.matchAll(/^export (\w+)="?(.*?)"?$/gm)) env[k] = v.replace(/\$(\w+)|\$\{(\w+)\}/g, (_, a, b) => process.env[a ?? b] ?? '');
+  return { env };
+}
+
 const extension = path.resolve(process.env.UI_EXTENSION || REPO_ROOT);
 try { checkInstalled(); } catch (e) { finish(0, 1, e.message); }
 const grep = process.env.UI_GREP ? new RegExp(process.env.UI_GREP, 'i') : null;
@@ -192,24 +308,27 @@ if (!selected.length) finish(0, 1, `no check matches UI_GREP=${process.env.UI_GR
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-stages-ui-'));
 const workspace = path.join(tmp, 'workspace');
+const stateDir = path.join(tmp, 'state');
 fs.cpSync(path.join(REPO_ROOT, 'test/ui/workspace'), workspace, { recursive: true });
 fs.mkdirSync(ARTIFACTS, { recursive: true });
 for (const f of fs.readdirSync(ARTIFACTS)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACTS, f));
 
-let server;
+let start;
 let browser;
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 let keep = Boolean(process.env.UI_KEEP);
-const cleanup = () => { server?.stop(); };
-process.on('exit', cleanup);
+process.on('exit', () => start?.kill());
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130));
 
 try {
-  let settings = {};
-  if (process.env.UI_SETTINGS) settings = JSON.parse(process.env.UI_SETTINGS);
-  server = await startCodeServer({ codeServer: CODE_SERVER, stateDir: path.join(tmp, 'state'), extension, settings });
-  console.log(`ui: code-server ${server.url} with ${server.extensionId} from ${path.relative(REPO_ROOT, extension) || '.'} up after ${secs()}s`);
+  // Fresh user settings (plus UI_SETTINGS); start.mjs keeps an existing settings.json.
+  writeUserSettings(path.join(stateDir, 'user-data'), process.env.UI_SETTINGS ? JSON.parse(process.env.UI_SETTINGS) : {});
+  const docker = selected.some((c) => c.docker) ? dockerEngine() : { error: 'not needed' };
+  if (docker.error && docker.error !== 'not needed') console.log(`ui: no Docker engine: ${docker.error}`);
+  start = await npmStart({ folder: workspace, stateDir, extension, env: docker.env });
+  console.log(`ui: npm start: code-server ${start.base} with the extension from ${path.relative(REPO_ROOT, extension) || 'the repo'} after ${secs()}s`);
   browser = await loadPlaywright().chromium.launchPersistentContext(path.join(tmp, 'chromium'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -222,7 +341,7 @@ try {
   page.setDefaultTimeout(10_000);
   if (process.env.VERBOSE) page.on('console', (m) => console.log('[page]', m.text()));
   const wb = new Workbench(page, { workspace });
-  await wb.load(workbenchUrl(server.url, workspace));
+  await wb.load(start.url);
   console.log(`ui: workbench up after ${secs()}s`);
   /** Where `word` is (1-based line and column) on the first line of a workspace file matching `lineRe`. */
   const find = (file, lineRe, word) => {
@@ -231,7 +350,7 @@ try {
     if (i < 0 || !lines[i].includes(word)) throw new Error(`fixture ${file} has no line matching ${lineRe} with ${word}`);
     return { line: i + 1, col: lines[i].indexOf(word) + 1 };
   };
-  const ctx = { server, workspace, find, tmp };
+  const ctx = { start, workspace, find, tmp, docker, url: start.base, examplesUrl: workbenchUrl(start.base, path.join(REPO_ROOT, 'examples')) };
   const shot = async (name, { docs = false, clip, page: other } = {}) => {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await (other ? new Workbench(other, { workspace }) : wb).screenshot(file, clip);
@@ -242,7 +361,13 @@ try {
   };
 
   for (const c of selected) {
-    const start = Date.now();
+    const why = c.skipIf?.();
+    if (why) {
+      skipped++;
+      console.log(`  - ${c.name}: skipped, ${why}`);
+      continue;
+    }
+    const began = Date.now();
     let timer;
     try {
       await Promise.race([
@@ -250,16 +375,20 @@ try {
         new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`check timed out after ${CHECK_TIMEOUT_MS / 1000}s`)), CHECK_TIMEOUT_MS); }),
       ]);
       passed++;
-      console.log(`  ✓ ${c.name} (${secs(start)}s)`);
+      console.log(`  ✓ ${c.name} (${secs(began)}s)`);
     } catch (e) {
       failed++;
       keep = true;
       const slug = c.name.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 60);
       const png = path.join(ARTIFACTS, `FAILED-${slug}.png`);
-      for (const [i, p] of browser.pages().entries())
-        await p.screenshot({ path: i ? png.replace(/\.png$/, `-${i + 1}.png`) : png }).catch(() => {});
+      for (const [i, p] of browser.pages().entries()) {
+        await p.screenshot({ path: i ? png.replace(/\.png$/, `-window${i + 1}.png`) : png }).catch(() => {});
+        if (i) await p.close().catch(() => {}); // windows a check opened
+      }
       const lines = await wb.lines().catch(() => []);
-      console.log(`  ✗ ${c.name} (${secs(start)}s)\n    ${String(e instanceof Error ? e.message : e).split('\n').join('\n    ')}`);
+      console.log(`  ✗ ${c.name} (${secs(began)}s)\n    ${String(e instanceof Error ? e.message : e).split('\n').join('\n    ')}`);
+      const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+      if (toasts.length) console.log(`    notifications:\n      ${toasts.map((t) => norm(t).replace(/\s+/g, ' ')).join('\n      ')}`);
       if (lines.length) console.log(`    editor shows:\n      ${lines.map(norm).join('\n      ')}`);
       console.log(`    screenshot: ${path.relative(REPO_ROOT, png)}`);
     } finally {
@@ -275,9 +404,10 @@ try {
   console.error(`ui: ${e instanceof Error ? e.stack ?? e.message : e}`);
 } finally {
   await browser?.close().catch(() => {});
-  server?.stop();
-  if (keep) console.log(`ui: kept ${tmp} (code-server log: ${path.join(tmp, 'state/code-server.log')})`);
+  start?.kill();
+  if (keep) console.log(`ui: kept ${tmp} (code-server log: ${path.join(stateDir, 'code-server.log')})`);
   else fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
 }
+if (skipped) console.log(`ui: ${skipped} skipped`);
 if (UPDATE) console.log(`ui: screenshots refreshed in ${path.relative(REPO_ROOT, DOCS_IMAGES)}/`);
 finish(passed, failed, passed + failed === 0 ? 'no check ran' : undefined);
