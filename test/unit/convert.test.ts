@@ -255,3 +255,36 @@ test('CLI merge-builder: three files in, one multi-stage Dockerfile out', () => 
   assert.ok(existsSync(path.join(dir, 'Dockerfile.build')), 'the other files are left for the user to delete');
   assert.equal(cli('merge-builder', path.join(d, 'Dockerfile')).status, 2);
 });
+
+test('fuzz: mutated Dockerfiles never throw, and an offered conversion never loses a line', () => {
+  let seed = 0x5eed;
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pieces = ['\\\n', '\n', ' ', '#', '"', "'", '$', '${', '}', '&&', '|', ';', '<<EOF\n', 'EOF\n', '[', ']', '\r\n', '`', 'RUN go build -o x\n', 'CMD ', 'COPY . .\n', 'WORKDIR ', 'USER a\n', 'ARG A=1\n', 'ENV A=$A\n', 'FROM golang:1.19\n', '\t', '\uFEFF'];
+  const sources = dockerfiles(path.join(root, 'test/fixtures/convert')).map((f) => readFileSync(f, 'utf8'));
+  const t0 = Date.now();
+  let runs = 0;
+  while (Date.now() - t0 < 3000 && runs < 3000) {
+    let text = sources[rnd(sources.length)] as string;
+    for (let k = rnd(4) + 1; k > 0; k--) {
+      const at = rnd(text.length + 1);
+      const op = rnd(3);
+      if (op === 0) text = text.slice(0, at) + pieces[rnd(pieces.length)] + text.slice(at);
+      else if (op === 1) text = text.slice(0, at) + text.slice(at + rnd(12));
+      else {
+        const lines = text.split('\n');
+        const i = rnd(lines.length);
+        lines.splice(rnd(lines.length), 0, lines[i] as string);
+        text = lines.join('\n');
+      }
+    }
+    const model = buildModel(text);
+    const c = convertToMultiStage(model, { devStage: rnd(2) === 0 });
+    if (c) assert.deepEqual(c.lost, [], `lost lines converting:\n${text}`);
+    computeConvertActions(model, 'file:///f/Dockerfile', { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, []);
+    runs++;
+  }
+  assert.ok(runs > 100, `${runs} runs`);
+});

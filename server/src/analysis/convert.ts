@@ -21,7 +21,7 @@
  * Pure: built on the StageModel; file reads go through the injected ConvertContext.
  */
 import type { Range } from 'vscode-languageserver-types';
-import type { Stage, StageModel } from './model';
+import { buildModel, type Stage, type StageModel } from './model';
 import { expand, type ArgValues } from './expand';
 import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './convertImages';
 import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, LANGUAGE_NAMES, type Artifact, type Language, type LanguagePlan } from './convertLanguages';
@@ -455,6 +455,12 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
   if (trailing.length) out.push(...trailing);
   const text = out.join(eol) + eol;
   const lost = lostLines(model.text, text);
+  // The result must read back as builder (+ dev) + runtime: a dangling continuation or an
+  // open heredoc at the end of the builder would swallow the next FROM.
+  const check = buildModel(text);
+  const names = check.stages.map((s) => s.name);
+  const expected = [builderName, ...(devBody ? ['dev'] : []), runtimeName];
+  if (names.length !== expected.length || names.some((n, i) => n !== expected[i]) || check.stages[check.stages.length - 1]?.base.raw !== runtime.image) return undefined;
   return { finding, text, language: plan.language, builderName, runtimeImage: runtime.image, artifacts, todos, notes, lost };
 }
 
