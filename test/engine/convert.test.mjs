@@ -124,14 +124,14 @@ class LspClient {
     return this.diagnostics.get(uri) ?? [];
   }
   /** The converted text from the server's code action, or undefined when it does not offer one. */
-  async convert(file) {
+  async convert(file, id = 'dockerStages.convertToMultiStage') {
     const uri = pathToFileURL(file).href;
     const text = readFileSync(file, 'utf8');
     this.conn.sendNotification(this.rpc.DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'dockerfile', version: 1, text } });
     const diags = (await this.diagnosticsFor(uri)).filter((d) => d.code === 'single-stage-toolchain');
     const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     const actions = (await this.conn.sendRequest(this.rpc.CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics: diags } })) ?? [];
-    const action = actions.find((a) => a.data?.id === 'dockerStages.convertToMultiStage') ?? actions.find((a) => /^Convert to multi-stage build(?! with)/.test(a.title));
+    const action = actions.find((a) => a.data?.id === id);
     this.conn.sendNotification(this.rpc.DidCloseTextDocumentNotification.type, { textDocument: { uri } });
     const edits = action?.edit?.changes?.[uri];
     if (!edits?.length) return undefined;
@@ -214,20 +214,20 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
     rmSync(work, { recursive: true, force: true });
   });
 
-  async function convert(dir) {
+  async function convert(dir, dev = false) {
     const file = path.join(dir, 'Dockerfile');
-    const viaLsp = await lsp.convert(file);
+    const viaLsp = await lsp.convert(file, dev ? 'dockerStages.convertToMultiStageWithDev' : 'dockerStages.convertToMultiStage');
     if (viaLsp) {
-      lspUsed++;
+      if (!dev) lspUsed++;
       return viaLsp.text;
     }
-    const r = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'convert', file], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'convert', ...(dev ? ['--dev'] : []), file], { encoding: 'utf8' });
     assert.equal(r.status, 0, `dockerfile-stages convert failed: ${r.stderr}`);
     return r.stdout + '\n';
   }
 
-  async function buildAndRun(dir, dockerfile, tag) {
-    const b = await docker(['build', '-q', '-f', path.join(dir, dockerfile), '-t', tag, dir]);
+  async function buildAndRun(dir, dockerfile, tag, target) {
+    const b = await docker(['build', '-q', ...(target ? ['--target', target] : []), '-f', path.join(dir, dockerfile), '-t', tag, dir]);
     assert.equal(b.code, 0, `docker build ${dockerfile} failed:\n${b.stderr.slice(-3000)}`);
     const r = await docker(['run', '--rm', '--network=none', tag], { timeout: 120_000 });
     return r;
@@ -237,6 +237,8 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
     test(`${app.name}: converts, builds, runs identically, smaller`, async () => {
       const dir = path.join(work, app.name);
       cpSync(path.join(root, 'test/apps', app.name), dir, { recursive: true });
+      // The Dockerfile variants written next to the app must not end up in `COPY . .`.
+      writeFileSync(path.join(dir, '.dockerignore'), 'Dockerfile*\n.dockerignore\n');
       const converted = await convert(dir);
       writeFileSync(path.join(dir, 'Dockerfile.multi'), converted);
       assert.doesNotMatch(converted, /TODO\(convert\)/, 'converted with confidence');
@@ -250,7 +252,7 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
       const [before, after] = [await imageSize(single), await imageSize(multi)];
       const runtime = /^FROM\s+(\S+)/gm.exec(converted.slice(converted.lastIndexOf('\nFROM ')))?.[1] ?? '?';
       const base = /^FROM\s+(?:--\S+\s+)*(\S+)/m.exec(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'))?.[1] ?? '?';
-      results.set(app.name, { app: app.name, base, runtime, before, after, ratio: after / before, images: [single, multi] });
+      results.set(app.name, { app: app.name, base, runtime, before, after, ratio: after / before, images: [single, multi], output: a.stdout });
       assert.ok(after < before, `smaller: ${after} < ${before}`);
       if (app.maxBytes) assert.ok(after <= app.maxBytes, `${app.name}: ${after} bytes, at most ${app.maxBytes}`);
     });
@@ -275,7 +277,28 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
     });
   }
 
-  test('targets: median converted size at most 15% of the original', () => {
+  // The dev stage (Compose `target: dev`): runs from source with the same output; a plain build is still production.
+  for (const name of ['go-module', 'python'].filter((n) => apps.some((a) => a.name === n))) {
+    test(`${name}: the dev stage runs from source with the same output, production stays the default target`, async () => {
+      const prod = results.get(name);
+      assert.ok(prod, 'the app was converted first');
+      const dir = path.join(work, name);
+      const converted = await convert(dir, true);
+      assert.match(converted, /^FROM \S+ AS dev$/m);
+      writeFileSync(path.join(dir, 'Dockerfile.dev'), converted);
+      const dev = `${PREFIX}/${name}:dev`;
+      const dflt = `${PREFIX}/${name}:default`;
+      prod.images.push(dev, dflt);
+      const r = await buildAndRun(dir, 'Dockerfile.dev', dev, 'dev');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, prod.output, 'dev output = production output');
+      const d = await buildAndRun(dir, 'Dockerfile.dev', dflt);
+      assert.equal(d.code, 0, d.stderr);
+      assert.equal(await imageSize(dflt), prod.after, 'a plain build gives the production image');
+    });
+  }
+
+  test('targets: median converted size at most 15% of the original', { skip: only ? 'only for the full set of apps (CONVERT_APPS is set)' : false }, () => {
     const rows = [...results.values()];
     assert.equal(rows.length, apps.length, 'every app was measured');
     const ratios = rows.map((r) => r.ratio).sort((x, y) => x - y);

@@ -2,31 +2,38 @@
  * "Convert to multi-stage build" and "Add a dev stage" as LSP data. Pure: the
  * file system is reached only through the `ContextIO` the caller passes.
  *
- * Wiring (server.ts and diagnostics; nothing else is needed):
+ * Wiring (validated against server.ts as of 4848578; nothing else is needed):
  *
- * 1. Diagnostics — in `validate()` (or in features/diagnostics.ts `problemsFor`),
- *    append `convertProblems(model)` to the stage problems when the setting
- *    allows it (suggested: `dockerStages.diagnostics.singleStageToolchain`,
- *    default true). Each item has the `Problem` shape of analysis/checks.ts
- *    with `code: 'single-stage-toolchain'` and `fixes: []` (the fix is computed
- *    lazily below); add `singleStageToolchain: 'single-stage-toolchain'` to
- *    `Codes` in checks.ts so the type is a `Problem` and `toDiagnostic` takes it.
+ * 1. analysis/checks.ts, `Codes`: add `singleStageToolchain: 'single-stage-toolchain',`
+ *    (then a ConvertProblem is a Problem, and toDiagnostic / computeStageCodeActions take it).
  *
- * 2. Code actions — in `connection.onCodeAction`, after computeStageCodeActions:
- *      out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics,
- *        { context: contextForDocument(textDocument.uri, nodeContextIO) }));
- *    with, in server.ts (it does I/O, so it lives there):
+ * 2. server.ts, imports (readdirSync, readFileSync and statSync are already imported from node:fs):
+ *      import { computeConvertActions, contextForDocument, convertProblems, type ContextIO } from './features/convert';
+ *    and at module level:
  *      const nodeContextIO: ContextIO = {
  *        readFile: (p) => { try { return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined; } catch { return undefined; } },
  *        readDir: (p) => { try { return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)); } catch { return undefined; } },
  *      };
- *    The actions carry their WorkspaceEdit (no resolve step, no command).
- *    Kinds: quickfix (on our diagnostic) and refactor.rewrite (anywhere in a single stage; "Add a
- *    dev stage" on the FROM line of the builder or of the production stage of a multi-stage file).
  *
- * 3. Command palette (client): run `vscode.executeCodeActionProvider` with kind
- *    `refactor.rewrite` on the document and apply the action whose `data.id`
- *    is `dockerStages.convertToMultiStage` (see CONVERT_ACTION_ID).
+ * 3. server.ts, `problemsOf` (diagnostics; one information diagnostic on the FROM image):
+ *      if (!st.problems) st.problems = [...problemsFor(model, settings), ...(settings.diagnostics.enable ? convertProblems(model) : [])];
+ *    (or gate it on a new setting, e.g. `dockerStages.diagnostics.singleStageToolchain`, default true).
+ *
+ * 4. server.ts, `onCodeAction`, right after computeStageCodeActions(...):
+ *      out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics,
+ *        { context: contextForDocument(textDocument.uri, nodeContextIO) }));
+ *    The actions carry their WorkspaceEdit (no resolve step, no command). Kinds:
+ *    quickfix (on our diagnostic, preferred when there is no TODO) and
+ *    refactor.rewrite (anywhere in a single-stage file, also "with a dev stage";
+ *    "Add a dev stage" on the FROM line of the builder or of the production
+ *    stage of a multi-stage file). The capability already lists both kinds.
+ *
+ * 5. Command palette (client): `vscode.executeCodeActionProvider` with the whole
+ *    document as range and kind `refactor.rewrite`, then apply the action whose
+ *    `data.id` is CONVERT_ACTION_ID (or CONVERT_DEV_ACTION_ID / ADD_DEV_STAGE_ACTION_ID).
+ *
+ * test/engine/convert.test.mjs converts through the server when it offers the
+ * action (it says which path it used), otherwise through the CLI.
  */
 import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
 import type { Related, Severity, TextEdit } from '../analysis/checks';
