@@ -58,8 +58,9 @@ describe('builds from the lenses (real engine)', function () {
   this.timeout(180_000);
   let docker = '';
   let doc: vscode.TextDocument;
-  const tags = ['stages-e2e:middle', 'stages-e2e:final', 'stages-e2e:latest', 'stages-e2e:stage-0'];
+  const tags = ['stages-e2e:middle', 'stages-e2e:final', 'stages-e2e:latest', 'stages-e2e:stage-0', 'stages-e2e:runner'];
   const naming = workspaceUri('stages-e2e', 'naming.Dockerfile');
+  const running = workspaceUri('stages-e2e', 'run.Dockerfile');
 
   before(async function () {
     const found = await findEngine();
@@ -76,7 +77,7 @@ describe('builds from the lenses (real engine)', function () {
   after(async () => {
     await setSetting('dockerStages', 'build.builder', undefined);
     if (docker) await run(docker, ['image', 'rm', '-f', ...tags]);
-    if (fs.existsSync(naming.fsPath)) fs.rmSync(naming.fsPath);
+    for (const f of [naming, running]) if (fs.existsSync(f.fsPath)) fs.rmSync(f.fsPath);
   });
 
   async function labels(tag: string): Promise<Record<string, string>> {
@@ -170,5 +171,30 @@ describe('builds from the lenses (real engine)', function () {
     assert.strictEqual((await labels('stages-e2e:stage-0'))['dse.e2e.named'], 'yes');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await sleep(100);
+  });
+
+  it('Run builds the stage, then runs its image in a terminal (needs debian:bookworm from scripts/engine/make-base-images.sh)', async function () {
+    if ((await run(docker, ['image', 'inspect', 'debian:bookworm'])).code !== 0) {
+      console.log('      SKIPPED: the engine has no debian:bookworm image (scripts/engine/make-base-images.sh makes it).');
+      this.skip();
+    }
+    fs.writeFileSync(running.fsPath, 'FROM debian:bookworm AS runner\nCMD ["sh", "-c", "echo ran; exit 7"]\n');
+    const d = await vscode.workspace.openTextDocument(running);
+    await vscode.window.showTextDocument(d);
+    const closed = new Promise<vscode.Terminal>((resolve) => {
+      const sub = vscode.window.onDidCloseTerminal((t) => {
+        if (t.name === 'Run stages-e2e:runner') {
+          sub.dispose();
+          resolve(t);
+        }
+      });
+    });
+    const r = await runLens(await lens(d, /^Run$/));
+    assert.strictEqual(r.exitCode, 0, JSON.stringify(r));
+    assert.strictEqual(r.tag, 'stages-e2e:runner');
+    const t = await Promise.race([closed, sleep(60_000).then(() => undefined)]);
+    assert.ok(t, 'the run terminal closed');
+    assert.strictEqual(t.exitStatus?.code, 7, 'the container ran the stage\'s CMD (exit 7)');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
