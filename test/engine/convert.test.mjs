@@ -15,6 +15,7 @@
 // images are built with scripts/engine/make-base-images.sh first.
 //   node --test test/engine/convert.test.mjs
 //   CONVERT_APPS=go-net,node node --test test/engine/convert.test.mjs   (a subset)
+//   CONVERT_NO_CACHE=1 …                                                (cold builds, as on a fresh CI machine)
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -227,7 +228,7 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
   }
 
   async function buildAndRun(dir, dockerfile, tag, target) {
-    const b = await docker(['build', '-q', ...(target ? ['--target', target] : []), '-f', path.join(dir, dockerfile), '-t', tag, dir]);
+    const b = await docker(['build', '-q', ...(process.env.CONVERT_NO_CACHE === '1' ? ['--no-cache'] : []), ...(target ? ['--target', target] : []), '-f', path.join(dir, dockerfile), '-t', tag, dir]);
     assert.equal(b.code, 0, `docker build ${dockerfile} failed:\n${b.stderr.slice(-3000)}`);
     const r = await docker(['run', '--rm', '--network=none', tag], { timeout: 120_000 });
     return r;
