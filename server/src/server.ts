@@ -596,7 +596,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const settings = await settingsFor(textDocument.uri);
     if (!settings.codeLens.enable) return [];
     if (st.kind === 'compose') return withCompose(textDocument.uri, (f, b) => computeComposeCodeLenses(f, b, textDocument.uri));
-    return withModel(textDocument.uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, textDocument.uri, s.doc.version, composeUseFor(fsPathOf(textDocument.uri)))));
+    // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
+    const p = fsPathOf(textDocument.uri);
+    if (!p) return [];
+    return withModel(textDocument.uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, textDocument.uri, s.doc.version, composeUseFor(p))));
   });
 
   connection.onRequest(BuildTargetsRequest.method, async (params: unknown): Promise<BuildTargetsResult> => {

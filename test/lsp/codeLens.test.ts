@@ -219,6 +219,11 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(named.fromCompose, false);
   });
 
+  test('no lenses for a Dockerfile that is not a file (a builder reads it from disk)', async () => {
+    c.open('untitled:Untitled-1', 'FROM scratch AS a\nCMD ["x"]\n');
+    assert.deepEqual(await c.lenses('untitled:Untitled-1'), []);
+  });
+
   test('dockerStages.codeLens.enable=false: no lenses', async () => {
     c.settings = { codeLens: { enable: false } };
     c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });

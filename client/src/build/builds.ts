@@ -187,7 +187,13 @@ export class Builds implements vscode.Disposable {
       });
     });
     try {
-      await vscode.tasks.executeTask(task);
+      try {
+        await vscode.tasks.executeTask(task);
+      } catch (e) {
+        // e.g. the same build is already running and the user chose not to restart it.
+        this.log(`the build task did not start: ${e instanceof Error ? e.message : String(e)}`);
+        return undefined;
+      }
       const t = await Promise.race([terminal, endedFirst]);
       return t ? await t.done : undefined;
     } finally {
@@ -249,7 +255,7 @@ export class Builds implements vscode.Disposable {
       }
       const last = targets.stages[targets.stages.length - 1];
       const args: StageBuildArgs[] = targets.stages.flatMap((s) => (s.build && !s.build.nameFirst ? [s.build] : []));
-      if (last && !last.build?.target) args.push({ uri: targets.uri, target: null, stage: last.index, nameFirst: undefined, compose: targets.compose, fromCompose: false });
+      if (last) args.push({ uri: targets.uri, target: null, stage: last.index, nameFirst: undefined, compose: targets.compose, fromCompose: false });
       for (const a of args) {
         const { def, folder } = this.definitionFor(a, false);
         out.push(this.createTask(def, folder));
