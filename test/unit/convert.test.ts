@@ -288,3 +288,14 @@ test('fuzz: mutated Dockerfiles never throw, and an offered conversion never los
   }
   assert.ok(runs > 100, `${runs} runs`);
 });
+
+test('shell reader: substitutions stay inside their word; package lists are not guessed from them', () => {
+  assert.deepEqual(simpleCommands('apt-get install -y $(cat /pk.txt) libvips42 && echo `uname -r` ${X:-"a b"}', '/').map((c) => c.words), [
+    ['apt-get', 'install', '-y', '$(cat /pk.txt)', 'libvips42'],
+    ['echo', '`uname -r`', '${X:-"a b"}'],
+  ]);
+  const c = conv('FROM golang:1.19\nRUN apt-get update && apt-get install -y $(cat /pk.txt) libvips42\nWORKDIR /a\nCOPY . .\nRUN go build -o x .\nCMD ["./x"]\n');
+  assert.equal(c?.runtimeImage, 'debian:bookworm-slim', 'a runtime library needs a glibc image with apt');
+  assert.match(c?.text ?? '', /install -y --no-install-recommends libvips42 &&/);
+  assert.doesNotMatch(c?.text ?? '', /ENV CGO_ENABLED=0/, 'glibc runtime: the cgo build runs as it is');
+});

@@ -167,9 +167,29 @@ function lex(text: string): (Word | { op: string })[] {
         }
       }
       i++;
+    } else if ((c === '$' && (text[i + 1] === '(' || text[i + 1] === '{')) || c === '`') {
+      // A substitution stays inside its word, whatever it contains: `$(cat list)`, `${A:-x}`, `…`.
+      const w = word();
+      w.opaque = true;
+      const close = c === '`' ? '`' : text[i + 1] === '(' ? ')' : '}';
+      const open = c === '`' ? '' : (text[i + 1] as string);
+      let depth = 0;
+      let j = c === '`' ? i + 1 : i + 2;
+      while (j < text.length) {
+        const d = text[j] as string;
+        if (d === '\\') j++;
+        else if (open && d === open) depth++;
+        else if (d === close) {
+          if (depth === 0) break;
+          depth--;
+        }
+        j++;
+      }
+      w.text += text.slice(i, j + 1);
+      i = j + 1;
     } else {
       const w = word();
-      if (c === '$' || c === '`' || c === '*' || c === '?' || c === '[' || c === '{' || c === '~') w.opaque = true;
+      if (c === '$' || c === '*' || c === '?' || c === '[' || c === '{' || c === '~') w.opaque = true;
       w.text += c;
       i++;
     }

@@ -232,7 +232,9 @@ export function packageInstalls(steps: readonly Step[]): PackageInstall[] {
           if (valued.has(x)) i++;
           continue;
         }
-        pkgs.push(x.replace(/[=:].*$/, ''));
+        const name = x.replace(/[=:].*$/, '');
+        // Only real package names: `$(cat list)`, globs and the like are not guessed at.
+        if (/^[a-z0-9][a-z0-9+.-]*$/.test(name)) pkgs.push(name);
       }
       out.push({ step: s, manager, packages: pkgs });
     }
