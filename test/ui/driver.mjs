@@ -191,6 +191,7 @@ export class Workbench {
       await this.parkMouse();
     }
     await widget.waitFor({ timeout: 1_000 });
+    await this.page.waitForTimeout(400); // let the fade-in finish (for screenshots)
     return norm(await widget.innerText());
   }
 

@@ -58,6 +58,8 @@ check('inlay hints: stage index on FROM lines and the resolved stage at referenc
   await wb.line(/^COPY --from=0 *→ builder \/out\/app \/app$/);
   await wb.line(/^COPY --from=1 *→ alpine:3\.20 /);
   await wb.line(/^COPY --from=builder *→ #0 builder \/src\/config\.yaml/);
+  // For the screenshot: let the CodeLenses render too (checked elsewhere, so no failure here).
+  await wb.editor.locator('.codelens-decoration').first().waitFor({ timeout: 10_000 }).catch(() => {});
   await wb.parkMouse();
   await shot('inlay-hints', { docs: true });
 });
@@ -138,11 +140,14 @@ check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfil
 check('build CodeLens: "Build target files" builds a real image', async ({ wb, ctx, shot }) => {
   if (!ctx.docker.env) throw new Error(`no Docker engine (scripts/engine/setup-engine.sh): ${ctx.docker.error}`);
   const docker = (...args) => spawnSync('docker', args, { env: ctx.docker.env, encoding: 'utf8', timeout: 60_000 });
-  const tag = 'ui-build-check:files'; // the default dockerStages.build.tag: ${folder}:${target}
+  // The default dockerStages.build.tag is ${folder}:${target}; the folder is per run (see below),
+  // so runs at the same time on one engine do not race for a tag.
+  const dir = ctx.buildDir;
+  const tag = `${dir}:files`;
   docker('image', 'rm', '-f', tag);
   const token = `hello from the UI tests, run ${process.pid}-${Date.now()}`;
-  fs.writeFileSync(path.join(ctx.workspace, 'ui-build-check/hello.txt'), `${token}\n`);
-  await wb.open('ui-build-check/Dockerfile');
+  fs.writeFileSync(path.join(ctx.workspace, dir, 'hello.txt'), `${token}\n`);
+  await wb.open(`${dir}/Dockerfile`);
   const lens = wb.page.locator('.codelens-decoration a', { hasText: /^Build target files/ });
   await lens.waitFor({ timeout: 20_000 });
   await lens.click();
@@ -162,10 +167,11 @@ check('build CodeLens: "Build target files" builds a real image', async ({ wb, c
   await wb.parkMouse();
   await shot('build-lens', { docs: true });
   await wb.closePanel();
+  docker('image', 'rm', '-f', tag);
 }, { docker: true });
 
 // examples/ (the workspace `npm start` opens) in a second window of the same code-server.
-check('examples/: inlay hints in go/Dockerfile, the deliberate typo in c/Dockerfile is flagged', async ({ wb, ctx, shot }) => {
+check('examples/: inlay hints in go/Dockerfile; the deliberate typo in c/Dockerfile has a hover and a fix', async ({ wb, ctx, shot }) => {
   // A second window; on failure the runner screenshots it too, then closes it.
   const page = await wb.page.context().newPage();
   page.setDefaultTimeout(10_000);
@@ -174,11 +180,17 @@ check('examples/: inlay hints in go/Dockerfile, the deliberate typo in c/Dockerf
   await ex.open('go/Dockerfile');
   await ex.line(/^FROM --platform=\$BUILDPLATFORM golang:\$\{GO_VERSION\}-bookworm AS base *#0$/);
   await ex.line(/^FROM base *→ #0 base AS build *#1$/);
+  await ex.editor.locator('.codelens-decoration a', { hasText: 'Build target base' }).waitFor({ timeout: 20_000 });
   await ex.parkMouse();
   await shot('examples', { docs: true, page });
   // The fix is offered but not applied: examples/ is the real folder.
   await ex.open('c/Dockerfile');
   await ex.squiggle('warning');
+  // The README's overview: inlay hints, CodeLenses, and the diagnostic's hover with its fix.
+  const hover = await ex.hover('COPY --from=buidler', 'buidler', 3, /Did you mean 'builder'/);
+  if (!/No stage is named 'buidler'/.test(hover)) throw new Error(`unexpected hover on the typo:\n${hover}`);
+  await shot('overview', { docs: true, page });
+  await ex.parkMouse();
   await ex.clickOn('COPY --from=buidler', 'buidler', 3);
   await ex.quickFixMenu("Change to 'builder'");
   await page.keyboard.press('Escape');
@@ -214,6 +226,7 @@ check('grammar (ours): heredoc bodies are not coloured as instructions or commen
 
 // Last: reloads the workbench with installed extensions disabled (the built-in grammar only).
 check('grammar (built-in, for comparison): colours heredoc lines as instructions', async ({ wb, shot, ctx }) => {
+  await wb.page.setViewportSize({ width: 1200, height: 860 }); // as in heredocColors, before the reload lays out
   await wb.load(workbenchUrl(ctx.url, ctx.workspace, [['disableExtensions', 'true']]));
   const c = await heredocColors(wb);
   // Our extension is off: no inlay hints.
@@ -310,8 +323,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-stages-ui-'));
 const workspace = path.join(tmp, 'workspace');
 const stateDir = path.join(tmp, 'state');
 fs.cpSync(path.join(REPO_ROOT, 'test/ui/workspace'), workspace, { recursive: true });
+const buildDir = `ui-build-check-${process.pid}`;
+fs.renameSync(path.join(workspace, 'ui-build-check'), path.join(workspace, buildDir));
 fs.mkdirSync(ARTIFACTS, { recursive: true });
-for (const f of fs.readdirSync(ARTIFACTS)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACTS, f));
+for (const f of fs.readdirSync(ARTIFACTS)) if (/^FAILED-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f));
 
 let start;
 let browser;
@@ -324,7 +339,11 @@ for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130)
 
 try {
   // Fresh user settings (plus UI_SETTINGS); start.mjs keeps an existing settings.json.
-  writeUserSettings(path.join(stateDir, 'user-data'), process.env.UI_SETTINGS ? JSON.parse(process.env.UI_SETTINGS) : {});
+  // Hovers open below the line, so the screenshots keep the lines above (FROM, hints, lenses) in view.
+  writeUserSettings(path.join(stateDir, 'user-data'), {
+    'editor.hover.above': false,
+    ...(process.env.UI_SETTINGS ? JSON.parse(process.env.UI_SETTINGS) : {}),
+  });
   const docker = selected.some((c) => c.docker) ? dockerEngine() : { error: 'not needed' };
   if (docker.error && docker.error !== 'not needed') console.log(`ui: no Docker engine: ${docker.error}`);
   start = await npmStart({ folder: workspace, stateDir, extension, env: docker.env });
@@ -350,7 +369,7 @@ try {
     if (i < 0 || !lines[i].includes(word)) throw new Error(`fixture ${file} has no line matching ${lineRe} with ${word}`);
     return { line: i + 1, col: lines[i].indexOf(word) + 1 };
   };
-  const ctx = { start, workspace, find, tmp, docker, url: start.base, examplesUrl: workbenchUrl(start.base, path.join(REPO_ROOT, 'examples')) };
+  const ctx = { start, workspace, find, tmp, docker, buildDir, url: start.base, examplesUrl: workbenchUrl(start.base, path.join(REPO_ROOT, 'examples')) };
   const shot = async (name, { docs = false, clip, page: other } = {}) => {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await (other ? new Workbench(other, { workspace }) : wb).screenshot(file, clip);
