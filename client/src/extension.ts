@@ -16,6 +16,7 @@ import {
 import { Builds, ImageCache } from './build/builds';
 import { decorateLenses, registerBuildCommands } from './build/commands';
 import {
+  CodeActionIds,
   Commands,
   DOCKER_EXTENSION_IDS,
   SETTINGS_SECTION,
@@ -109,6 +110,36 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await startClient(context);
 }
 
+/**
+ * Runs one of the server's code actions from the palette: asks for every action over
+ * the whole document and applies the first that matches one of `wanted` (by the
+ * `data.id` the server sets, or by its title: `data` does not survive the round trip
+ * through executeCodeActionProvider).
+ */
+async function applyCodeAction(wanted: readonly { id: string; title: string }[], what: string): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.languageId !== 'dockerfile') {
+    void vscode.window.showInformationMessage(`Dockerfile Stages: open a Dockerfile to use "${what}".`);
+    return;
+  }
+  const doc = editor.document;
+  const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
+    'vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+  const withEdit = (actions ?? []).filter((a): a is vscode.CodeAction => 'edit' in a && a.edit !== undefined);
+  const idOf = (a: vscode.CodeAction): unknown => {
+    const data: unknown = (a as { data?: unknown }).data;
+    return typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['id'] : undefined;
+  };
+  for (const w of wanted) {
+    const action = withEdit.find((a) => idOf(a) === w.id) ?? withEdit.find((a) => a.title.startsWith(w.title));
+    if (action?.edit) {
+      await vscode.workspace.applyEdit(action.edit);
+      return;
+    }
+  }
+  void vscode.window.showInformationMessage(`Dockerfile Stages: "${what}" does not apply to this Dockerfile.`);
+}
+
 async function showStages(): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.document.languageId !== 'dockerfile') {
@@ -147,6 +178,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     vscode.commands.registerCommand(Commands.restartServer, () => restart(context)),
     vscode.commands.registerCommand(Commands.showOutput, () => output?.show()),
     vscode.commands.registerCommand(Commands.showStages, () => showStages()),
+    vscode.commands.registerCommand(Commands.convertToMultiStage, () =>
+      applyCodeAction([{ id: CodeActionIds.convert, title: 'Convert to multi-stage build' }], 'Convert to Multi-Stage Build')),
+    vscode.commands.registerCommand(Commands.addDevStage, () =>
+      applyCodeAction([{ id: CodeActionIds.addDevStage, title: 'Add a dev stage' }, { id: CodeActionIds.convertWithDev, title: 'Convert to multi-stage build with a dev stage' }], 'Add a Dev Stage')),
     // The server's capabilities depend on the mode: restart when it changes.
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SETTINGS_SECTION}.languageFeatures`) && resolveMode() !== currentMode) void restart(context);

@@ -26,6 +26,8 @@ export interface Settings {
   readonly diagnostics: {
     readonly enable: boolean;
     readonly unreachableStages: boolean;
+    /** "This image ships its build toolchain" on single-stage Dockerfiles that a conversion applies to. */
+    readonly singleStageToolchain: boolean;
   };
   /** Files larger than this (in characters) are not analysed. */
   readonly maxFileSize: number;
@@ -38,7 +40,7 @@ export interface Settings {
 export const DEFAULT_SETTINGS: Settings = {
   languageFeatures: 'all',
   inlayHints: { stageIndex: true, references: true },
-  diagnostics: { enable: true, unreachableStages: true },
+  diagnostics: { enable: true, unreachableStages: true, singleStageToolchain: true },
   maxFileSize: 2_000_000,
   codeLens: { enable: true },
 };
@@ -66,7 +68,11 @@ export function normaliseSettings(raw: unknown): Settings {
   return {
     languageFeatures: lf === 'stagesOnly' ? 'stagesOnly' : 'all',
     inlayHints: { stageIndex: bool(hints['stageIndex'], d.inlayHints.stageIndex), references: bool(hints['references'], d.inlayHints.references) },
-    diagnostics: { enable: bool(diags['enable'], d.diagnostics.enable), unreachableStages: bool(diags['unreachableStages'], d.diagnostics.unreachableStages) },
+    diagnostics: {
+      enable: bool(diags['enable'], d.diagnostics.enable),
+      unreachableStages: bool(diags['unreachableStages'], d.diagnostics.unreachableStages),
+      singleStageToolchain: bool(diags['singleStageToolchain'], d.diagnostics.singleStageToolchain),
+    },
     maxFileSize: typeof max === 'number' && Number.isFinite(max) && max > 0 ? Math.floor(max) : d.maxFileSize,
     codeLens: { enable: bool(lens['enable'], d.codeLens.enable) },
   };
@@ -80,6 +86,15 @@ export const Commands = {
   buildTarget: 'dockerStages.buildTarget',
   runTarget: 'dockerStages.runTarget',
   copyBuildCommand: 'dockerStages.copyBuildCommand',
+  convertToMultiStage: 'dockerStages.convertToMultiStage',
+  addDevStage: 'dockerStages.addDevStage',
+} as const;
+
+/** `data.id` of the conversion code actions, by which the palette commands find them. */
+export const CodeActionIds = {
+  convert: 'dockerStages.convertToMultiStage',
+  convertWithDev: 'dockerStages.convertToMultiStageWithDev',
+  addDevStage: 'dockerStages.addDevStage',
 } as const;
 
 /** Commands the server puts into CodeLenses and the client runs; each takes one {@link StageBuildArgs}. */

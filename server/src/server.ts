@@ -31,6 +31,7 @@ import { isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPat
 import { buildModel, type StageModel } from './analysis/model';
 import { diffLines, splitLines } from './analysis/text';
 import { computeStageCodeActions } from './features/codeActions';
+import { computeConvertActions, contextForDocument, type ContextIO } from './features/convert';
 import { computeBuildTargets, computeCodeLenses } from './features/codeLens';
 import {
   composeBuildInfo,
@@ -128,6 +129,24 @@ interface DiskEntry<T> {
   size: number;
   value: T;
 }
+
+/** The file system as the conversion sees a Dockerfile's build context: small files and directory listings only. */
+const nodeContextIO: ContextIO = {
+  readFile: (p) => {
+    try {
+      return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  readDir: (p) => {
+    try {
+      return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const docs = new Map<string, DocState>();
@@ -582,6 +601,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (docs.get(textDocument.uri)?.kind === 'compose') return computeComposeCodeActions(textDocument.uri, context.diagnostics);
     return withModel(textDocument.uri, (m, st, s) => {
       const out: CodeAction[] = computeStageCodeActions(m, textDocument.uri, range, context.diagnostics, problemsOf(st, m, s));
+      out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics, { context: contextForDocument(textDocument.uri, nodeContextIO) }));
       if (mode === 'all') {
         const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
         if (theirs.length) out.push(...general.codeActions(textDocument.uri, m.text, range, theirs));

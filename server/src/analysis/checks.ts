@@ -44,6 +44,8 @@ export const Codes = {
   unreachable: 'unreachable-stage',
   fromArguments: 'from-arguments',
   conflict: 'merge-conflict',
+  /** Reported by features/convert.ts (a single-stage file that ships its toolchain). */
+  singleStageToolchain: 'single-stage-toolchain',
 } as const;
 export type Code = (typeof Codes)[keyof typeof Codes];
 

@@ -41,14 +41,14 @@ import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext
 import { addDevStage, findBuilder } from '../analysis/convertDev';
 import type { StageModel } from '../analysis/model';
 import { rangesOverlap } from '../analysis/text';
-import { DIAGNOSTIC_SOURCE } from '../protocol';
+import { CodeActionIds, DIAGNOSTIC_SOURCE } from '../protocol';
 
 export { CONVERT_CODE } from '../analysis/convert';
 
 /** `data.id` of the actions, for clients that look an action up (the command palette). */
-export const CONVERT_ACTION_ID = 'dockerStages.convertToMultiStage';
-export const CONVERT_DEV_ACTION_ID = 'dockerStages.convertToMultiStageWithDev';
-export const ADD_DEV_STAGE_ACTION_ID = 'dockerStages.addDevStage';
+export const CONVERT_ACTION_ID = CodeActionIds.convert;
+export const CONVERT_DEV_ACTION_ID = CodeActionIds.convertWithDev;
+export const ADD_DEV_STAGE_ACTION_ID = CodeActionIds.addDevStage;
 
 /** The Problem shape of analysis/checks.ts, with this feature's code. */
 export interface ConvertProblem {

@@ -2,6 +2,7 @@
 import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
 import { checkModel, Codes, type Problem, type Severity } from '../analysis/checks';
 import type { StageModel } from '../analysis/model';
+import { convertProblems } from './convert';
 import { DIAGNOSTIC_SOURCE, type Settings } from '../protocol';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -14,7 +15,8 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 export function problemsFor(model: StageModel, settings: Settings): Problem[] {
   if (!settings.diagnostics.enable) return [];
   const all = checkModel(model);
-  return settings.diagnostics.unreachableStages ? all : all.filter((p) => p.code !== Codes.unreachable);
+  const stages = settings.diagnostics.unreachableStages ? all : all.filter((p) => p.code !== Codes.unreachable);
+  return settings.diagnostics.singleStageToolchain ? [...stages, ...convertProblems(model)] : stages;
 }
 
 export function toDiagnostic(p: Problem, uri: string): Diagnostic {
