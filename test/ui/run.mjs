@@ -120,13 +120,16 @@ check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfil
   await wb.clickOn('FROM golang:1.22', 'golang', 1);
   const title = /Convert to multi-stage build \(runtime/;
   await wb.quickFixMenu(title);
-  await shot('convert');
+  await shot('convert-menu', { docs: true });
   await wb.applyQuickFix(title);
   await wb.line(/^FROM golang:1\.22 AS builder *#0$/);
   await wb.save();
   const text = await wb.fileOnDisk('convert/Dockerfile', (t) => (t.match(/^FROM /gm) ?? []).length === 2);
   for (const want of [/^FROM golang:1\.22 AS builder$/m, /^FROM (scratch|gcr\.io\/distroless\/\S+) AS runtime$/m, /^COPY --from=builder \/usr\/local\/bin\/hello /m, /^CMD \["hello"\]$/m])
     if (!want.test(text)) throw new Error(`the converted file lacks ${want}:\n${text}`);
+  // The lens above the first FROM follows the new stage name (it said "Name 'golang-stage' and build").
+  const lens = wb.editor.locator('.codelens-decoration a', { hasText: 'Build target builder' });
+  await lens.waitFor({ timeout: 15_000 }).catch(() => { throw new Error('the CodeLens above FROM golang:1.22 AS builder did not change to "Build target builder" after the conversion'); });
   await wb.parkMouse();
   await shot('convert-after', { docs: true });
 }, {
