@@ -129,11 +129,29 @@ export class Workbench {
     return box;
   }
 
-  /** Clicks on a character (see charBox): puts the cursor there. */
-  async clickOn(lineHas, sub, offset = 0) {
-    const b = await this.charBox(lineHas, sub, offset);
-    await this.page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
-    return b;
+  /**
+   * Clicks on a character (see charBox) to put the cursor there. The box is measured until it
+   * holds still: CodeLenses and inlay hints arrive late and shift the lines (a click measured
+   * before a lens appeared once landed on the lens and started a build). With `expect.line`
+   * (1-based), the status bar must then show the cursor on that line, else it measures and
+   * clicks again.
+   */
+  async clickOn(lineHas, sub, offset = 0, expect = {}) {
+    for (let attempt = 1; ; attempt++) {
+      let b = await this.charBox(lineHas, sub, offset);
+      for (let i = 0; i < 10; i++) {
+        await this.page.waitForTimeout(250);
+        const again = await this.charBox(lineHas, sub, offset);
+        if (again.x === b.x && again.y === b.y) break;
+        b = again;
+      }
+      await this.page.mouse.click(b.x + b.width / 2, b.y + b.height / 2);
+      if (!expect.line) return b;
+      const ok = await until(`the cursor on line ${expect.line}`, async () => (await this.cursor()).line === expect.line, 2_000).then(() => true, () => false);
+      if (ok) return b;
+      if (attempt === 3) throw new Error(`clicking ${JSON.stringify(sub)} in the line with ${JSON.stringify(lineHas)} did not put the cursor on line ${expect.line} (it is at ${JSON.stringify(await this.cursor())})`);
+      await this.page.keyboard.press('Escape');
+    }
   }
 
   /** The foreground colour of a character (see charBox): what the grammar and theme made of it. */

@@ -40,12 +40,10 @@ const CHECK_TIMEOUT_MS = 60_000;
 // locator), ctx holds the code-server and the workspace copy. A check throws to fail. Files it
 // edits come from test/ui/workspace/ (copied fresh for every run).
 const checks = [];
-/** Whether the built language server contains `text` (for checks of features still landing). */
-const bundleHas = (text) => fs.readdirSync(path.join(REPO_ROOT, 'dist')).some((f) => /^server.*\.js$/.test(f) &&
-  fs.readFileSync(path.join(REPO_ROOT, 'dist', f), 'utf8').includes(text));
 /**
  * Registers a check. opts.docker: it needs the Docker engine (started only when such a check
- * runs). opts.skipIf: () => a reason to skip it (printed; skipped checks count neither way).
+ * runs). opts.skipIf: () => a reason to skip it (printed; skipped checks count neither way), for
+ * a check whose feature is still landing.
  */
 const check = (name, fn, opts = {}) => checks.push({ name, fn, ...opts });
 
@@ -79,7 +77,7 @@ check('F12 on a stage reference jumps to its FROM', async ({ wb, ctx }) => {
   const decl = ctx.find('Dockerfile', /^FROM golang.* AS builder$/, 'builder');
   for (const [lineRe, has] of [[/^COPY --from=builder /, 'COPY --from=builder'], [/^FROM builder AS test$/, 'FROM builder']]) {
     const ref = ctx.find('Dockerfile', lineRe, 'builder');
-    await wb.clickOn(has, 'builder', 2);
+    await wb.clickOn(has, 'builder', 2, { line: ref.line });
     await until(`the click to put the cursor on line ${ref.line}`, async () => (await wb.cursor()).line === ref.line, 5_000);
     await wb.page.keyboard.press('F12');
     const at = await until(`F12 to move the cursor from line ${ref.line} to the FROM … AS builder on line ${decl.line}`,
@@ -89,11 +87,11 @@ check('F12 on a stage reference jumps to its FROM', async ({ wb, ctx }) => {
   }
 });
 
-check('quick fix: did-you-mean on an unknown stage name rewrites the reference', async ({ wb, shot }) => {
+check('quick fix: did-you-mean on an unknown stage name rewrites the reference', async ({ wb, ctx, shot }) => {
   await wb.open('Dockerfile.typo');
   await wb.line(/^COPY --from=buidler /);
   await wb.squiggle('warning');
-  await wb.clickOn('COPY --from=buidler', 'buidler', 3);
+  await wb.clickOn('COPY --from=buidler', 'buidler', 3, ctx.find('Dockerfile.typo', /^COPY --from=buidler /, 'buidler'));
   await wb.quickFixMenu("Change to 'builder'");
   await shot('quick-fix', { docs: true });
   await wb.applyQuickFix("Change to 'builder'");
@@ -103,9 +101,9 @@ check('quick fix: did-you-mean on an unknown stage name rewrites the reference',
   if (!/^COPY --from=builder \/app\/dist \/app$/m.test(text)) throw new Error(`unexpected file after the fix:\n${text}`);
 });
 
-check('quick fix: stage name casing renames the stage and its references', async ({ wb }) => {
+check('quick fix: stage name casing renames the stage and its references', async ({ wb, ctx }) => {
   await wb.open('Dockerfile.casing');
-  await wb.clickOn('AS Builder', 'Builder', 2);
+  await wb.clickOn('AS Builder', 'Builder', 2, ctx.find('Dockerfile.casing', / AS Builder$/, 'Builder'));
   await wb.applyQuickFix("Rename stage to 'builder' (and its references)");
   await wb.line(/^FROM rust:1\.79 AS builder *#0$/);
   await wb.save();
@@ -115,9 +113,9 @@ check('quick fix: stage name casing renames the stage and its references', async
 });
 
 // The "Convert to multi-stage build" code action on a single-stage toolchain build.
-check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfile', async ({ wb, shot }) => {
+check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfile', async ({ wb, ctx, shot }) => {
   await wb.open('convert/Dockerfile');
-  await wb.clickOn('FROM golang:1.22', 'golang', 1);
+  await wb.clickOn('FROM golang:1.22', 'golang', 1, ctx.find('convert/Dockerfile', /^FROM golang:1\.22$/, 'golang'));
   const title = /Convert to multi-stage build \(runtime/;
   await wb.quickFixMenu(title);
   await shot('convert-menu', { docs: true });
@@ -132,9 +130,6 @@ check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfil
   await lens.waitFor({ timeout: 15_000 }).catch(() => { throw new Error('the CodeLens above FROM golang:1.22 AS builder did not change to "Build target builder" after the conversion'); });
   await wb.parkMouse();
   await shot('convert-after', { docs: true });
-}, {
-  // Until the server offers the action (features/convert.ts wired into server.ts), say so instead of failing.
-  skipIf: () => (bundleHas('Convert to multi-stage build') ? undefined : 'the built server does not offer "Convert to multi-stage build" yet'),
 });
 
 // The build CodeLens runs a real `docker build` (the private engine of scripts/engine/; the
@@ -194,7 +189,7 @@ check('examples/: inlay hints in go/Dockerfile; the deliberate typo in c/Dockerf
   if (!/No stage is named 'buidler'/.test(hover)) throw new Error(`unexpected hover on the typo:\n${hover}`);
   await shot('overview', { docs: true, page });
   await ex.parkMouse();
-  await ex.clickOn('COPY --from=buidler', 'buidler', 3);
+  await ex.clickOn('COPY --from=buidler', 'buidler', 3, ctx.find('c/Dockerfile', /^COPY --from=buidler /, 'buidler', ctx.examples));
   await ex.quickFixMenu("Change to 'builder'");
   await page.keyboard.press('Escape');
   await page.close();
@@ -365,14 +360,15 @@ try {
   const wb = new Workbench(page, { workspace });
   await wb.load(start.url);
   console.log(`ui: workbench up after ${secs()}s`);
-  /** Where `word` is (1-based line and column) on the first line of a workspace file matching `lineRe`. */
-  const find = (file, lineRe, word) => {
-    const lines = fs.readFileSync(path.join(workspace, file), 'utf8').split('\n');
+  /** Where `word` is (1-based line and column) on the first line of a file (in the workspace copy) matching `lineRe`. */
+  const find = (file, lineRe, word, root = workspace) => {
+    const lines = fs.readFileSync(path.join(root, file), 'utf8').split('\n');
     const i = lines.findIndex((l) => lineRe.test(l));
     if (i < 0 || !lines[i].includes(word)) throw new Error(`fixture ${file} has no line matching ${lineRe} with ${word}`);
     return { line: i + 1, col: lines[i].indexOf(word) + 1 };
   };
-  const ctx = { start, workspace, find, tmp, docker, buildDir, url: start.base, examplesUrl: workbenchUrl(start.base, path.join(REPO_ROOT, 'examples')) };
+  const examples = path.join(REPO_ROOT, 'examples');
+  const ctx = { start, workspace, examples, find, tmp, docker, buildDir, url: start.base, examplesUrl: workbenchUrl(start.base, examples) };
   const shot = async (name, { docs = false, clip, page: other } = {}) => {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await (other ? new Workbench(other, { workspace }) : wb).screenshot(file, clip);
