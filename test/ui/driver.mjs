@@ -161,7 +161,8 @@ export class Workbench {
 
   /** Waits for a squiggle (a diagnostic on screen) of `severity` ('error' | 'warning' | 'info' | 'hint'). */
   async squiggle(severity = 'warning', ms = 30_000) {
-    await this.editor.locator(`.squiggly-${severity}`).first().waitFor({ state: 'attached', timeout: ms });
+    await this.editor.locator(`.squiggly-${severity}`).first().waitFor({ state: 'attached', timeout: ms })
+      .catch(() => { throw new Error(`no ${severity} squiggle (a diagnostic) in the editor after ${ms / 1000}s`); });
   }
 
   /** Closes the panel (terminal, problems …) if it is open, giving the editor its full height. */
