@@ -147,13 +147,16 @@ check('build CodeLens: "Build target files" builds a real image', async ({ wb, c
   fs.writeFileSync(path.join(ctx.workspace, dir, 'hello.txt'), `${token}\n`);
   await wb.open(`${dir}/Dockerfile`);
   const lens = wb.page.locator('.codelens-decoration a', { hasText: /^Build target files/ });
-  await lens.waitFor({ timeout: 20_000 });
+  await lens.waitFor({ timeout: 30_000 }).catch(async () => {
+    throw new Error(`no "Build target files" CodeLens; lenses: ${JSON.stringify(await wb.page.locator('.codelens-decoration').allInnerTexts())}`);
+  });
   await lens.click();
-  // The build runs in a terminal (a task): the command line first, "Built <tag>" at the end.
+  // The build runs in a terminal (a task) that ends with "Built <tag>". (Its first line, the
+  // docker build command, can already have scrolled out of the rendered rows by then.)
   const terminal = wb.page.locator('.xterm-rows');
-  await terminal.filter({ hasText: /docker build .*--target files/ }).first().waitFor({ timeout: 20_000 });
+  const terminalText = async () => norm((await terminal.allInnerTexts().catch(() => [])).join('\n---\n'));
   await terminal.filter({ hasText: `Built ${tag}` }).first().waitFor({ timeout: 90_000 })
-    .catch(async (e) => { throw new Error(`${e.message.split('\n')[0]}\n--- terminal:\n${norm((await terminal.allInnerTexts()).join('\n'))}`); });
+    .catch(async () => { throw new Error(`the terminal did not say "Built ${tag}" within 90 s:\n${await terminalText()}`); });
   if (docker('image', 'inspect', tag).status !== 0) throw new Error(`the terminal says built, but there is no image ${tag}`);
   const name = `ui-build-check-${process.pid}`;
   docker('rm', '-f', name);
