@@ -5,13 +5,14 @@
  *   dockerfile-stages convert <Dockerfile>  single-stage → multi-stage (prints, or --write)
  *   dockerfile-stages merge-builder <Dockerfile.build> <Dockerfile> [build.sh]
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkModel, type Problem } from './analysis/checks';
 import { convertToMultiStage, detectToolchain } from './analysis/convert';
 import { mergeBuilderPattern } from './analysis/convertMerge';
 import { buildModel, stageNeeds, type StageModel } from './analysis/model';
-import { contextForDirectory, type ContextIO } from './features/convert';
+import { contextForDirectory } from './features/convert';
+import { nodeContextIO } from './nodeIO';
 
 const USAGE = `Usage:
   dockerfile-stages stages <Dockerfile>   print the stage table
@@ -28,23 +29,6 @@ const USAGE = `Usage:
       --write         write the result over <Dockerfile> instead of printing it
 Options: --json (machine-readable output)`;
 
-/** Reads the build context from disk (files under 1 MB). */
-export const nodeContextIO: ContextIO = {
-  readFile: (p) => {
-    try {
-      return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  readDir: (p) => {
-    try {
-      return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));

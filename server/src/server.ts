@@ -31,7 +31,8 @@ import { isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPat
 import { buildModel, type StageModel } from './analysis/model';
 import { diffLines, splitLines } from './analysis/text';
 import { computeStageCodeActions } from './features/codeActions';
-import { computeConvertActions, contextForDocument, type ContextIO } from './features/convert';
+import { computeConvertActions, contextForDocument } from './features/convert';
+import { nodeContextIO } from './nodeIO';
 import { computeBuildTargets, computeCodeLenses } from './features/codeLens';
 import {
   composeBuildInfo,
@@ -130,23 +131,6 @@ interface DiskEntry<T> {
   value: T;
 }
 
-/** The file system as the conversion sees a Dockerfile's build context: small files and directory listings only. */
-const nodeContextIO: ContextIO = {
-  readFile: (p) => {
-    try {
-      return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined;
-    } catch {
-      return undefined;
-    }
-  },
-  readDir: (p) => {
-    try {
-      return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name));
-    } catch {
-      return undefined;
-    }
-  },
-};
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const docs = new Map<string, DocState>();

@@ -5,109 +5,38 @@
  * bundled server over stdio, with real files in a temporary folder.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
+import { LspClient } from '../helpers/lspClient';
 import {
   CodeActionRequest,
-  CodeLensRefreshRequest,
   CodeLensRequest,
   CompletionRequest,
-  ConfigurationRequest,
   DefinitionRequest,
   DidChangeTextDocumentNotification,
   DidChangeWatchedFilesNotification,
-  DidOpenTextDocumentNotification,
-  ExitNotification,
   HoverRequest,
-  InitializedNotification,
-  InitializeRequest,
-  InlayHintRefreshRequest,
-  PublishDiagnosticsNotification,
-  RegistrationRequest,
   SemanticTokensRequest,
-  ShutdownRequest,
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
   type CodeLens,
   type CompletionItem,
   type CompletionList,
   type Diagnostic,
   type Hover,
   type Location,
-  type ProtocolConnection,
-  type PublishDiagnosticsParams,
-  type Registration,
 } from 'vscode-languageserver-protocol/node';
 import { BuildTargetsRequest, parseStageBuildArgs, type BuildTargetsResult, type StageBuildArgs } from '../../server/src/protocol';
 
-const root = path.resolve(__dirname, '../../..');
 
-class Client {
-  readonly proc: ChildProcessWithoutNullStreams;
-  readonly conn: ProtocolConnection;
-  readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
-  readonly registrations: Registration[] = [];
-  lensRefreshes = 0;
-  settings: unknown = null;
-  stderr = '';
-  readonly init: Promise<Record<string, unknown>>;
-
+class Client extends LspClient {
   constructor(workspace: string, dynamicFormatting: boolean) {
-    this.proc = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
-    this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
-      const list = this.diagnostics.get(p.uri) ?? [];
-      list.push(p);
-      this.diagnostics.set(p.uri, list);
-    });
-    this.conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => this.settings));
-    this.conn.onRequest(RegistrationRequest.type, (p) => void this.registrations.push(...p.registrations));
-    this.conn.onRequest(InlayHintRefreshRequest.type, () => undefined);
-    this.conn.onRequest(CodeLensRefreshRequest.type, () => void this.lensRefreshes++);
-    this.conn.listen();
-    const dyn = { dynamicRegistration: dynamicFormatting };
-    this.init = this.conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid, rootUri: pathToFileURL(workspace).href, workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'ws' }],
-      capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, codeLens: { refreshSupport: true } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, formatting: dyn, rangeFormatting: dyn, onTypeFormatting: dyn },
-      },
-    }).then((r) => {
-      this.conn.sendNotification(InitializedNotification.type, {});
-      return { ...r.capabilities } as Record<string, unknown>;
-    });
-  }
-
-  open(uri: string, text: string, languageId = 'dockerfile', version = 1): void {
-    this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
-  }
-
-  async diagnosticsOf(uri: string, pred: (d: Diagnostic[]) => boolean = () => true, timeoutMs = 5000): Promise<Diagnostic[]> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const list = this.diagnostics.get(uri) ?? [];
-      const last = list[list.length - 1];
-      if (last && pred(last.diagnostics)) return last.diagnostics;
-      if (Date.now() > end) throw new Error(`no matching diagnostics for ${uri}: ${JSON.stringify(last?.diagnostics)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    super({ workspace, dynamicFormatting });
   }
 
   lenses(uri: string): Promise<CodeLens[]> {
     return this.conn.sendRequest(CodeLensRequest.type, { textDocument: { uri } }).then((l) => l ?? []);
-  }
-
-  async stop(): Promise<void> {
-    await this.conn.sendRequest(ShutdownRequest.type);
-    this.conn.sendNotification(ExitNotification.type);
-    await new Promise((r) => this.proc.once('exit', r));
-    this.conn.dispose();
   }
 }
 

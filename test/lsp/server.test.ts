@@ -3,38 +3,26 @@
  * over a typed protocol connection, as any editor would.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { LspClient as Client, root } from '../helpers/lspClient';
 import {
   CodeActionRequest,
   CompletionRequest,
-  ConfigurationRequest,
   DefinitionRequest,
   DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
-  DidOpenTextDocumentNotification,
   DocumentFormattingRequest,
   DocumentHighlightRequest,
   DocumentSymbolRequest,
-  ExitNotification,
   FoldingRangeRequest,
   HoverRequest,
-  InitializedNotification,
-  InitializeRequest,
-  InlayHintRefreshRequest,
   InlayHintRequest,
   PrepareRenameRequest,
-  PublishDiagnosticsNotification,
   ReferencesRequest,
-  RegistrationRequest,
   RenameRequest,
   SemanticTokensRequest,
-  ShutdownRequest,
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
   type CompletionItem,
   type CompletionList,
   type Diagnostic,
@@ -42,75 +30,9 @@ import {
   type Hover,
   type InlayHint,
   type Location,
-  type ProtocolConnection,
-  type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 
-const root = path.resolve(__dirname, '../../..');
 const fixture = (name: string) => readFileSync(path.join(root, 'test/fixtures', name), 'utf8');
-
-class Client {
-  readonly proc: ChildProcessWithoutNullStreams;
-  readonly conn: ProtocolConnection;
-  readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
-  settings: unknown = null;
-  private waiters: ((p: PublishDiagnosticsParams) => void)[] = [];
-  stderr = '';
-
-  constructor(initOptions: unknown = undefined) {
-    this.proc = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
-    this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
-    this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
-      const list = this.diagnostics.get(p.uri) ?? [];
-      list.push(p);
-      this.diagnostics.set(p.uri, list);
-      for (const w of this.waiters.splice(0)) w(p);
-    });
-    this.conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => this.settings));
-    this.conn.onRequest(RegistrationRequest.type, () => undefined);
-    this.conn.onRequest(InlayHintRefreshRequest.type, () => undefined);
-    this.conn.listen();
-    this.init = this.conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid, rootUri: null, initializationOptions: initOptions,
-      capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, inlayHint: { refreshSupport: true } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, rename: { prepareSupport: true } },
-      },
-    }).then((r) => {
-      this.conn.sendNotification(InitializedNotification.type, {});
-      return { capabilities: { ...r.capabilities } };
-    });
-  }
-  readonly init: Promise<{ capabilities: Record<string, unknown> }>;
-
-  /** The next diagnostics for `uri` at `version` that satisfy `pred`. */
-  diagnosticsFor(uri: string, version: number, pred: (d: Diagnostic[]) => boolean = () => true, timeoutMs = 10000): Promise<Diagnostic[]> {
-    const have = (this.diagnostics.get(uri) ?? []).find((p) => p.version === version && pred(p.diagnostics));
-    if (have) return Promise.resolve(have.diagnostics);
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), timeoutMs);
-      const check = (p: PublishDiagnosticsParams) => {
-        if (p.uri === uri && p.version === version && pred(p.diagnostics)) {
-          clearTimeout(t);
-          resolve(p.diagnostics);
-        } else this.waiters.push(check);
-      };
-      this.waiters.push(check);
-    });
-  }
-
-  open(uri: string, text: string, version = 1): void {
-    this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId: 'dockerfile', version, text } });
-  }
-
-  async stop(): Promise<void> {
-    await this.conn.sendRequest(ShutdownRequest.type);
-    this.conn.sendNotification(ExitNotification.type);
-    await new Promise((r) => this.proc.once('exit', r));
-    this.conn.dispose();
-  }
-}
 
 const label = (h: InlayHint) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
 const whole = { start: { line: 0, character: 0 }, end: { line: 1000, character: 0 } };
@@ -129,7 +51,7 @@ describe('language server over stdio', () => {
   });
 
   test('initialize advertises the stage features', async () => {
-    const caps = (await c.init).capabilities;
+    const caps = await c.init;
     for (const k of ['inlayHintProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'hoverProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'completionProvider', 'codeActionProvider', 'semanticTokensProvider', 'documentFormattingProvider']) {
       assert.ok(caps[k], k);
     }
@@ -244,8 +166,8 @@ describe('language server over stdio', () => {
 
 describe('language server: coexistence and bad input', () => {
   test('stagesOnly mode does not register the general features', async () => {
-    const c = new Client({ languageFeatures: 'stagesOnly' });
-    const caps = (await c.init).capabilities;
+    const c = new Client({ initializationOptions: { languageFeatures: 'stagesOnly' } });
+    const caps = await c.init;
     assert.ok(caps['inlayHintProvider']);
     assert.equal(caps['documentFormattingProvider'], undefined);
     assert.equal(caps['semanticTokensProvider'], undefined);
