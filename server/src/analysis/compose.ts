@@ -4,7 +4,18 @@
  * Pure: no LSP, no I/O (path arithmetic only).
  */
 import * as path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Pair, type YAMLMap } from 'yaml';
+import type { LineCounter, Node, Pair, YAMLMap } from 'yaml';
+
+/** The YAML parser, loaded when the first Compose file is parsed: most sessions never open one. */
+let yamlModule: typeof import('yaml') | undefined;
+function yaml(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  yamlModule ??= require('yaml') as typeof import('yaml');
+  return yamlModule;
+}
+const isMap = (n: unknown): n is YAMLMap => yaml().isMap(n);
+const isScalar = (n: unknown): n is import('yaml').Scalar => yaml().isScalar(n);
+const isSeq = (n: unknown): n is import('yaml').YAMLSeq => yaml().isSeq(n);
 import type { Range } from 'vscode-languageserver-types';
 
 /** A scalar value with its position; `value` is after Compose interpolation with defaults. */
@@ -146,8 +157,8 @@ function parseBuild(lc: LineCounter, p: Pair): ComposeBuild {
 }
 
 export function parseCompose(text: string): ComposeFile {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const lc = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const errors = doc.errors.map((e) => ({ message: e.message, range: rangeOf(lc, e.pos[0], e.pos[1]) }));
   const services: ComposeService[] = [];
   const root = doc.contents;
