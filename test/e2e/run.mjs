@@ -37,34 +37,52 @@ if (!download) {
   try { checkInstalled(); } catch (e) { finish(0, 1, e.message); }
 }
 
-// A fresh profile per run: the suite changes user settings, and nothing installed may leak in.
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'dockerfile-stages-e2e-'));
-const resultsFile = path.join(tmp, 'results.json');
-let exitError = null;
-try {
-  await runTests({
-    extensionDevelopmentPath,
-    extensionTestsPath,
-    ...(download ? {} : { vscodeExecutablePath: SHIM }),
-    launchArgs: [workspace, '--disable-extensions',
-      `--user-data-dir=${path.join(tmp, 'user-data')}`, `--extensions-dir=${path.join(tmp, 'extensions')}`],
-    extensionTestsEnv: {
-      E2E_RESULTS_FILE: resultsFile,
-      ...(process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {}),
-    },
-  });
-} catch (e) {
-  exitError = e instanceof Error ? e.message : String(e);
+// Two launches: the main suite, then the coexistence suite (coexist-*.test.js) with a stub extension
+// that has the id of Docker's extension installed beside ours. Each gets a fresh profile: the suite
+// changes user settings, and nothing installed may leak in.
+async function launch(pass, installed) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dockerfile-stages-e2e-${pass}-`));
+  const resultsFile = path.join(tmp, 'results.json');
+  // Extensions installed beside ours: unpacked into the fresh extensions dir as <publisher>.<name>-<version>.
+  for (const dir of installed) {
+    const m = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    fs.cpSync(dir, path.join(tmp, 'extensions', `${m.publisher}.${m.name}-${m.version}`), { recursive: true });
+  }
+  let exitError = null;
+  try {
+    await runTests({
+      extensionDevelopmentPath,
+      extensionTestsPath,
+      ...(download ? {} : { vscodeExecutablePath: SHIM }),
+      // --disable-extensions would disable the installed stub too; the extensions dir is fresh anyway.
+      launchArgs: [workspace, ...(installed.length ? [] : ['--disable-extensions']),
+        `--user-data-dir=${path.join(tmp, 'user-data')}`, `--extensions-dir=${path.join(tmp, 'extensions')}`],
+      extensionTestsEnv: {
+        E2E_RESULTS_FILE: resultsFile,
+        E2E_PASS: pass,
+        ...(process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {}),
+      },
+    });
+  } catch (e) {
+    exitError = e instanceof Error ? e.message : String(e);
+  }
+  let summary = null;
+  try { summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8')); } catch { /* the runner never finished */ }
+  return { summary, exitError };
 }
 
-let summary = null;
-try { summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8')); } catch { /* the runner never finished */ }
-fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
-if (!summary) finish(0, 1, `no test results (${exitError ?? 'the in-host runner wrote no summary'})`);
-if (summary.pending) console.log(`e2e: ${summary.pending} pending/skipped`);
-for (const f of summary.failures) {
-  const msg = f.error.split('\n').filter((l) => l.trim() && !/^\s+at /.test(l)).slice(0, 4).join('\n    ');
-  console.log(`e2e: FAILED ${f.title}\n    ${msg.length > 600 ? `${msg.slice(0, 600)}…` : msg}`);
+let passed = 0;
+let failed = 0;
+const problems = [];
+const stub = path.join(REPO_ROOT, 'test/e2e/stub-docker-extension');
+for (const [pass, installed] of [['main', []], ['coexist', [stub]]]) {
+  const { summary, exitError } = await launch(pass, installed);
+  if (!summary) { failed++; problems.push(`${pass}: no test results (${exitError ?? 'the in-host runner wrote no summary'})`); continue; }
+  if (summary.pending) console.log(`e2e ${pass}: ${summary.pending} pending/skipped`);
+  for (const f of summary.failures) console.log(`\nFAILED (${pass}): ${f.title}\n${f.error}`);
+  passed += summary.passed;
+  failed += summary.failed;
+  if (exitError && summary.failed === 0) { failed++; problems.push(`${pass}: VS Code exited badly after the tests: ${exitError}`); }
+  if (summary.passed + summary.failed === 0 && !process.env.E2E_GREP) { failed++; problems.push(`${pass}: no test ran`); }
 }
-if (exitError && summary.failed === 0) finish(summary.passed, 1, `VS Code exited badly after the tests: ${exitError}`);
-finish(summary.passed, summary.failed, summary.passed + summary.failed === 0 ? 'no test ran' : undefined);
+finish(passed, failed, problems.length ? problems.join('\n') : passed + failed === 0 ? 'no test ran' : undefined);
