@@ -25,6 +25,27 @@ const problemMatcher = {
   },
 };
 
+/**
+ * Node built-ins the server's libraries require at load time but use only on paths a
+ * language server over stdio or IPC never takes (vscode-jsonrpc's random pipe names,
+ * vscode-languageserver's global module lookup). A proxy loads the real module on first
+ * use: `crypto` alone costs several ms of every start-up.
+ */
+const LAZY_BUILTINS = ['crypto', 'child_process'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(build) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    build.onResolve({ filter }, (args) => (args.namespace === 'lazy-builtin' ? undefined : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let m; const load = () => (m ??= require(${JSON.stringify('node:' + args.path)}));
+module.exports = new Proxy({}, { get: (_, k) => load()[k], has: (_, k) => k in load(), ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, k) => { const d = Object.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true }; } });`,
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -39,7 +60,7 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js' },
+  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', plugins: [...common.plugins, lazyBuiltins] },
   // The entry users and editors run: loads server-main.js through a V8 code cache.
   { ...common, entryPoints: ['server/src/launcher.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' }, external: ['./server-main.js'] },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },

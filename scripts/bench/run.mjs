@@ -26,7 +26,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,8 +170,13 @@ function ensureOurs() {
   log('ours: building the production bundle (node scripts/esbuild.mjs --production)');
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'esbuild.mjs'), '--production'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !existsSync(serverJs)) throw new HarnessError(`the production build failed (exit ${r.status}) or did not produce dist/server.js`);
-  // Warm the V8 code cache the launcher keeps beside the bundle, as any second start would find it.
-  spawnSync(process.execPath, [serverJs, '--version'], { cwd: ROOT, stdio: 'ignore' });
+  // Warm the V8 code cache the launcher keeps beside the bundle (written when a first server exits),
+  // as any second start would find it: one initialize / shutdown / exit round.
+  const frame = (o) => { const j = JSON.stringify(o); return `Content-Length: ${Buffer.byteLength(j)}\r\n\r\n${j}`; };
+  for (const f of [join(ROOT, 'dist', 'server-main.js.cache')]) { try { rmSync(f); } catch { /* none yet */ } }
+  spawnSync(process.execPath, [serverJs, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'ignore', 'ignore'], timeout: 20_000,
+    input: frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }) +
+      frame({ jsonrpc: '2.0', id: 2, method: 'shutdown' }) + frame({ jsonrpc: '2.0', method: 'exit' }) });
   return `${quote(process.execPath)} ${quote(serverJs)} --stdio`;
 }
 // which build was measured: size, mtime and hash of dist/server.js, taken before and after the run

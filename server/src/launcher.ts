@@ -30,19 +30,27 @@ function start(): void {
   const mod = new Module(main);
   mod.filename = main;
   const req = Module.createRequire(main);
-  fn.call(mod.exports, mod.exports, req, mod, main, dirname(main));
   if (!cachedData || script.cachedDataRejected) {
-    // After the bundle ran, so that what start-up compiled is in the cache.
-    const data = script.createCachedData();
-    for (const c of caches) {
-      try {
-        writeFileSync(c, data);
-        break;
-      } catch {
-        // not writable: try the next place
+    // Once the server has answered its first requests (at exit, or after a few seconds),
+    // so that the functions start-up and `initialize` compiled are in the cache too.
+    let written = false;
+    const write = (): void => {
+      if (written) return;
+      written = true;
+      const data = script.createCachedData();
+      for (const c of caches) {
+        try {
+          writeFileSync(c, data);
+          return;
+        } catch {
+          // not writable: try the next place
+        }
       }
-    }
+    };
+    process.once('exit', write);
+    setTimeout(write, 5000).unref();
   }
+  fn.call(mod.exports, mod.exports, req, mod, main, dirname(main));
 }
 
 try {

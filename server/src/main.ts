@@ -2,7 +2,7 @@
  * dockerfile-stages-langserver: the language server over stdio (`--stdio`),
  * Node IPC (`--node-ipc`) or a socket (`--socket=<port>`).
  */
-import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
+import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server';
 
 const argv = process.argv.slice(2);
@@ -17,5 +17,5 @@ if (argv.includes('--version') || argv.includes('-v')) {
   );
   process.exitCode = argv.includes('--help') || argv.includes('-h') ? 0 : 2;
 } else {
-  startServer(createConnection(ProposedFeatures.all));
+  startServer(createConnection());
 }

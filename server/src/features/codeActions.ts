@@ -1,5 +1,6 @@
 /** Quick fixes for our diagnostics, and the "use the stage name instead of its index" refactor. */
-import { CodeActionKind, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
+import { CodeActionKind } from 'vscode-languageserver-types';
+import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
 import { useStageNameFix, type Fix, type Problem } from '../analysis/checks';
 import { referencedStage, type Stage, type StageModel } from '../analysis/model';
 import { rangesOverlap } from '../analysis/text';

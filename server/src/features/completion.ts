@@ -1,5 +1,6 @@
 /** Completion of earlier stage names after `--from=`, after `FROM `, and after `from=` in mounts. */
-import { CompletionItemKind, MarkupKind, type CompletionItem, type Position } from 'vscode-languageserver';
+import { CompletionItemKind, MarkupKind } from 'vscode-languageserver-types';
+import type { CompletionItem, Position } from 'vscode-languageserver';
 import { stageAt, type Stage, type StageModel } from '../analysis/model';
 import { describeStageMarkdown } from './hover';
 

@@ -4,20 +4,8 @@
  * each service's Dockerfile and hands in its model.
  */
 import * as path from 'node:path';
-import {
-  CodeActionKind,
-  CompletionItemKind,
-  DiagnosticSeverity,
-  MarkupKind,
-  type CodeAction,
-  type CodeLens,
-  type CompletionItem,
-  type Diagnostic,
-  type Hover,
-  type Location,
-  type Position,
-  type Range,
-} from 'vscode-languageserver';
+import { CodeActionKind, CompletionItemKind, DiagnosticSeverity, MarkupKind } from 'vscode-languageserver-types';
+import type { CodeAction, CodeLens, CompletionItem, Diagnostic, Hover, Location, Position, Range } from 'vscode-languageserver';
 import type { BuildPaths, ComposeFile, ComposeService } from '../analysis/compose';
 import type { Stage, StageModel } from '../analysis/model';
 import { editDistance, rangeContains } from '../analysis/text';

@@ -35,7 +35,8 @@
  * test/engine/convert.test.mjs converts through the server when it offers the
  * action (it says which path it used), otherwise through the CLI.
  */
-import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic, type Range } from 'vscode-languageserver';
+import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver-types';
+import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
 import type { Related, Severity, TextEdit } from '../analysis/checks';
 import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../analysis/convert';
 import { addDevStage, findBuilder } from '../analysis/convertDev';

@@ -1,5 +1,6 @@
 /** Stage problems as LSP diagnostics. */
-import { DiagnosticSeverity, DiagnosticTag, type Diagnostic } from 'vscode-languageserver';
+import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
+import type { Diagnostic } from 'vscode-languageserver';
 import { checkModel, Codes, type Problem, type Severity } from '../analysis/checks';
 import type { StageModel } from '../analysis/model';
 import { convertProblems } from './convert';

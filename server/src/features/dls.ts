@@ -19,7 +19,7 @@ import type {
   SignatureHelp,
   TextEdit,
 } from 'vscode-languageserver';
-import { CodeActionKind } from 'vscode-languageserver';
+import { CodeActionKind } from 'vscode-languageserver-types';
 
 /** dockerfile-utils codes our stage checks replace (duplicate name, invalid name, AS keyword). */
 const REPLACED_CODES = new Set([10, 12, 22]);

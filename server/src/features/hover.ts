@@ -1,5 +1,6 @@
 /** Hover on a stage name or a stage reference. */
-import { MarkupKind, type Hover, type Position } from 'vscode-languageserver';
+import { MarkupKind } from 'vscode-languageserver-types';
+import type { Hover, Position } from 'vscode-languageserver';
 import { referenceAt, referencedStage, stageNeeds, stageSymbolAt, type Stage, type StageModel } from '../analysis/model';
 
 function list(model: StageModel, all: readonly number[]): string {

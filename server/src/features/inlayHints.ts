@@ -1,5 +1,6 @@
 /** Inlay hints: the stage index at each FROM, and the stage each reference resolves to. */
-import { InlayHint, MarkupKind, type Range } from 'vscode-languageserver';
+import { InlayHint, MarkupKind } from 'vscode-languageserver-types';
+import type { Range } from 'vscode-languageserver';
 import { referencedStage, type Stage, type StageModel, type StageReference } from '../analysis/model';
 import { comparePositions } from '../analysis/text';
 import type { Settings } from '../protocol';

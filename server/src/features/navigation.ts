@@ -1,5 +1,6 @@
 /** Definition, references, document highlight and rename for stages. */
-import { DocumentHighlightKind, type DocumentHighlight, type Location, type Position, type Range, type TextEdit } from 'vscode-languageserver';
+import { DocumentHighlightKind } from 'vscode-languageserver-types';
+import type { DocumentHighlight, Location, Position, Range, TextEdit } from 'vscode-languageserver';
 import { checkNewStageName, renameEdits } from '../analysis/checks';
 import { referencesTo, stageSymbolAt, type StageModel } from '../analysis/model';
 

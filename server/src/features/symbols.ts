@@ -1,5 +1,6 @@
 /** Document symbols as a tree of stages, and folding per stage. */
-import { FoldingRangeKind, SymbolKind, type DocumentSymbol, type FoldingRange } from 'vscode-languageserver';
+import { FoldingRangeKind, SymbolKind } from 'vscode-languageserver-types';
+import type { DocumentSymbol, FoldingRange } from 'vscode-languageserver';
 import type { StageModel } from '../analysis/model';
 import type { InstructionSyntax } from '../analysis/syntax';
 
