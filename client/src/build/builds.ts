@@ -189,10 +189,17 @@ export class Builds implements vscode.Disposable {
     try {
       try {
         await vscode.tasks.executeTask(task);
-      } catch (e) {
-        // e.g. the same build is already running and the user chose not to restart it.
-        this.log(`the build task did not start: ${e instanceof Error ? e.message : String(e)}`);
-        return undefined;
+      } catch (first) {
+        // Seen once in CI right after another build ended: try once more before giving up.
+        this.log(`the build task did not start (${first instanceof Error ? first.message : String(first)}); retrying`);
+        await new Promise((r) => setTimeout(r, 500));
+        try {
+          await vscode.tasks.executeTask(task);
+        } catch (e) {
+          // e.g. the same build is already running and the user chose not to restart it.
+          this.log(`the build task did not start: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        }
       }
       const t = await Promise.race([terminal, endedFirst]);
       return t ? await t.done : undefined;
