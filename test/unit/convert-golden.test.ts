@@ -17,7 +17,8 @@ import { convertToMultiStage, lostLines, type ConvertContext } from '../../serve
 import { addDevStage } from '../../server/src/analysis/convertDev';
 import { mergeBuilderPattern } from '../../server/src/analysis/convertMerge';
 import { buildModel } from '../../server/src/analysis/model';
-import { computeConvertActions, contextForDirectory, convertProblems, toConvertDiagnostic } from '../../server/src/features/convert';
+import { computeConvertActions, contextForDirectory, convertProblems } from '../../server/src/features/convert';
+import { toDiagnostic } from '../../server/src/features/diagnostics';
 import { applyEdits } from '../helpers/render';
 
 const dir = path.resolve(__dirname, '../../../test/fixtures/convert');
@@ -47,7 +48,7 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
   if (!problems.length) out.push('(none)');
   out.push('', '## Code actions');
   const whole = { start: { line: 0, character: 0 }, end: { line: model.parsed.lines.length, character: 0 } };
-  const actions = computeConvertActions(model, uri, whole, problems.map((p) => toConvertDiagnostic(p, uri)), { context });
+  const actions = computeConvertActions(model, uri, whole, problems.map((p) => toDiagnostic(p, uri)), { context });
   for (const a of actions) out.push(`${a.kind}: ${a.title}${a.isPreferred ? ' [preferred]' : ''}`);
   if (!actions.length) out.push('(none)');
   const conv = convertToMultiStage(model, { context });

@@ -11,7 +11,8 @@ import { cargoBinaries, goBinaryName, goModulePath, mavenJarName } from '../../s
 import { parseExtractions } from '../../server/src/analysis/convertMerge';
 import { instructionBody, simpleCommands, toExecForm } from '../../server/src/analysis/convertShell';
 import { buildModel } from '../../server/src/analysis/model';
-import { computeConvertActions, contextForDocument, convertProblems, toConvertDiagnostic } from '../../server/src/features/convert';
+import { computeConvertActions, contextForDocument, convertProblems } from '../../server/src/features/convert';
+import { toDiagnostic } from '../../server/src/features/diagnostics';
 
 const root = path.resolve(__dirname, '../../..');
 const conv = (text: string) => convertToMultiStage(buildModel(text));
@@ -186,7 +187,7 @@ test('LSP: information diagnostic; quick fix for it, refactorings anywhere in th
   assert.equal(problems[0]?.code, 'single-stage-toolchain');
   assert.equal(problems[0]?.severity, 'information');
   assert.deepEqual(problems[0]?.range, { start: { line: 0, character: 5 }, end: { line: 0, character: 16 } });
-  const diag = toConvertDiagnostic(problems[0]!, uri);
+  const diag = toDiagnostic(problems[0]!, uri);
   const at = { start: { line: 0, character: 6 }, end: { line: 0, character: 6 } };
   const actions = computeConvertActions(m, uri, at, [diag]);
   assert.deepEqual(actions.map((a) => a.kind), ['quickfix', 'refactor.rewrite']);

@@ -20,6 +20,7 @@
  *
  * Pure: built on the StageModel; file reads go through the injected ConvertContext.
  */
+import { Codes } from './checks';
 import type { Range } from 'vscode-languageserver-types';
 import { buildModel, type Stage, type StageModel } from './model';
 import { expand, type ArgValues } from './expand';
@@ -46,7 +47,8 @@ export type { ConvertContext } from './convertSteps';
 export type { Language } from './convertLanguages';
 
 /** The diagnostic code. Stable: users suppress and search by it. */
-export const CONVERT_CODE = 'single-stage-toolchain';
+/** The stable code of the "ships its build toolchain" diagnostic (one of checks.ts's Codes). */
+export const CONVERT_CODE = Codes.singleStageToolchain;
 
 export interface ToolchainFinding {
   readonly language: Language;

@@ -2,42 +2,15 @@
  * "Convert to multi-stage build" and "Add a dev stage" as LSP data. Pure: the
  * file system is reached only through the `ContextIO` the caller passes.
  *
- * Wiring (validated against server.ts as of 4848578; nothing else is needed):
- *
- * 1. analysis/checks.ts, `Codes`: add `singleStageToolchain: 'single-stage-toolchain',`
- *    (then a ConvertProblem is a Problem, and toDiagnostic / computeStageCodeActions take it).
- *
- * 2. server.ts, imports (readdirSync, readFileSync and statSync are already imported from node:fs):
- *      import { computeConvertActions, contextForDocument, convertProblems, type ContextIO } from './features/convert';
- *    and at module level:
- *      const nodeContextIO: ContextIO = {
- *        readFile: (p) => { try { return statSync(p).size < 1_000_000 ? readFileSync(p, 'utf8') : undefined; } catch { return undefined; } },
- *        readDir: (p) => { try { return readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)); } catch { return undefined; } },
- *      };
- *
- * 3. server.ts, `problemsOf` (diagnostics; one information diagnostic on the FROM image):
- *      if (!st.problems) st.problems = [...problemsFor(model, settings), ...(settings.diagnostics.enable ? convertProblems(model) : [])];
- *    (or gate it on a new setting, e.g. `dockerStages.diagnostics.singleStageToolchain`, default true).
- *
- * 4. server.ts, `onCodeAction`, right after computeStageCodeActions(...):
- *      out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics,
- *        { context: contextForDocument(textDocument.uri, nodeContextIO) }));
- *    The actions carry their WorkspaceEdit (no resolve step, no command). Kinds:
- *    quickfix (on our diagnostic, preferred when there is no TODO) and
- *    refactor.rewrite (anywhere in a single-stage file, also "with a dev stage";
- *    "Add a dev stage" on the FROM line of the builder or of the production
- *    stage of a multi-stage file). The capability already lists both kinds.
- *
- * 5. Command palette (client): `vscode.executeCodeActionProvider` with the whole
- *    document as range and kind `refactor.rewrite`, then apply the action whose
- *    `data.id` is CONVERT_ACTION_ID (or CONVERT_DEV_ACTION_ID / ADD_DEV_STAGE_ACTION_ID).
- *
- * test/engine/convert.test.mjs converts through the server when it offers the
- * action (it says which path it used), otherwise through the CLI.
+ * Wired in features/diagnostics.ts (convertProblems, behind the setting
+ * dockerStages.diagnostics.singleStageToolchain) and server.ts (computeConvertActions
+ * beside the stage fixes, with contextForDocument and nodeIO.ts). The actions carry
+ * their WorkspaceEdit; `data.id` (protocol.ts CodeActionIds) lets the client's palette
+ * commands find them.
  */
-import { CodeActionKind, DiagnosticSeverity } from 'vscode-languageserver-types';
+import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
-import type { Related, Severity, TextEdit } from '../analysis/checks';
+import type { Problem } from '../analysis/checks';
 import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../analysis/convert';
 import { addDevStage, findBuilder } from '../analysis/convertDev';
 import type { StageModel } from '../analysis/model';
@@ -46,24 +19,9 @@ import { CodeActionIds, DIAGNOSTIC_SOURCE } from '../protocol';
 
 export { CONVERT_CODE } from '../analysis/convert';
 
-/** `data.id` of the actions, for clients that look an action up (the command palette). */
-export const CONVERT_ACTION_ID = CodeActionIds.convert;
-export const CONVERT_DEV_ACTION_ID = CodeActionIds.convertWithDev;
-export const ADD_DEV_STAGE_ACTION_ID = CodeActionIds.addDevStage;
-
-/** The Problem shape of analysis/checks.ts, with this feature's code. */
-export interface ConvertProblem {
-  readonly code: typeof CONVERT_CODE;
-  readonly severity: Severity;
-  readonly message: string;
-  readonly range: Range;
-  readonly unnecessary: boolean;
-  readonly related: readonly Related[];
-  readonly fixes: readonly { readonly title: string; readonly edits: readonly TextEdit[]; readonly preferred: boolean }[];
-}
 
 /** The information diagnostic "this image ships its build toolchain", when the conversion applies and keeps every line. */
-export function convertProblems(model: StageModel): ConvertProblem[] {
+export function convertProblems(model: StageModel): Problem[] {
   const finding = detectToolchain(model);
   if (!finding) return [];
   const related = finding.buildLines.slice(0, 3).map((l) => ({
@@ -73,12 +31,6 @@ export function convertProblems(model: StageModel): ConvertProblem[] {
   return [{ code: CONVERT_CODE, severity: 'information', message: finding.message, range: finding.range, unnecessary: false, related, fixes: [] }];
 }
 
-/** The diagnostic as LSP sends it (for servers that do not route it through checks.ts). */
-export function toConvertDiagnostic(p: ConvertProblem, uri: string): Diagnostic {
-  const d: Diagnostic = { range: p.range, severity: DiagnosticSeverity.Information, code: p.code, source: DIAGNOSTIC_SOURCE, message: p.message };
-  if (p.related.length) d.relatedInformation = p.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
-  return d;
-}
 
 /** The I/O a context needs: absolute paths in, text or directory entries (dirs end with `/`) out. */
 export interface ContextIO {
@@ -137,14 +89,14 @@ export function computeConvertActions(model: StageModel, uri: string, range: Ran
     const conv = convertToMultiStage(model, options);
     if (!conv || conv.lost.length) return out;
     const edit = (text: string) => ({ changes: { [uri]: [{ range: wholeDocument(model), newText: text }] } });
-    const main: CodeAction = { title: titleOf(conv, false), kind: ours.length ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, edit: edit(conv.text), data: { id: CONVERT_ACTION_ID } };
+    const main: CodeAction = { title: titleOf(conv, false), kind: ours.length ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, edit: edit(conv.text), data: { id: CodeActionIds.convert } };
     if (ours.length) {
       main.diagnostics = ours;
       if (!conv.todos.length) main.isPreferred = true;
     }
     out.push(main);
     const withDev = convertToMultiStage(model, { ...options, devStage: true });
-    if (withDev && !withDev.lost.length) out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CONVERT_DEV_ACTION_ID } });
+    if (withDev && !withDev.lost.length) out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CodeActionIds.convertWithDev } });
     return out;
   }
   // Offered on the FROM line of the builder or of the production stage (not on every line of every multi-stage file).
@@ -156,7 +108,7 @@ export function computeConvertActions(model: StageModel, uri: string, range: Ran
       title: dev.title,
       kind: CodeActionKind.RefactorRewrite,
       edit: { changes: { [uri]: dev.edits.map((e) => ({ range: e.range, newText: e.newText })) } },
-      data: { id: ADD_DEV_STAGE_ACTION_ID },
+      data: { id: CodeActionIds.addDevStage },
     });
   }
   return out;
