@@ -13,8 +13,8 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { Builds, ImageCache } from './build/builds';
-import { decorateLenses, registerBuildCommands } from './build/commands';
+import { Builds, ImageCache } from './builds/builds';
+import { decorateLenses, registerBuildCommands } from './builds/commands';
 import {
   CodeActionIds,
   Commands,

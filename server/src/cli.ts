@@ -7,12 +7,12 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkModel, type Problem } from './analysis/checks';
-import { convertToMultiStage, detectToolchain } from './analysis/convert';
-import { mergeBuilderPattern } from './analysis/convertMerge';
-import { buildModel, stageNeeds, type StageModel } from './analysis/model';
+import { checkModel, type Problem } from './model/checks';
+import { convertToMultiStage, detectToolchain } from './convert/convert';
+import { mergeBuilderPattern } from './convert/merge';
+import { buildModel, stageNeeds, type StageModel } from './model/model';
 import { contextForDirectory } from './features/convert';
-import { nodeContextIO } from './nodeIO';
+import { nodeContextIO } from './server/nodeIO';
 
 const USAGE = `Usage:
   dockerfile-stages stages <Dockerfile>   print the stage table

@@ -3,7 +3,7 @@
  * Node IPC (`--node-ipc`) or a socket (`--socket=<port>`).
  */
 import { createConnection } from 'vscode-languageserver/node';
-import { startServer } from './server';
+import { startServer } from './server/server';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--version') || argv.includes('-v')) {

@@ -3,8 +3,8 @@
  * tests: the source with «inlay hints» inline, then references, diagnostics
  * with their fixes applied, symbols, folding and hovers.
  */
-import { checkModel, type TextEdit } from '../../server/src/analysis/checks';
-import { buildModel, referencedStage, type StageModel } from '../../server/src/analysis/model';
+import { checkModel, type TextEdit } from '../../server/src/model/checks';
+import { buildModel, referencedStage, type StageModel } from '../../server/src/model/model';
 import { computeStageCodeActions } from '../../server/src/features/codeActions';
 import { toDiagnostic } from '../../server/src/features/diagnostics';
 import { computeHover } from '../../server/src/features/hover';

@@ -13,9 +13,17 @@ function files(dir: string): string[] {
 }
 const imports = (f: string) => [...readFileSync(f, 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1] as string);
 
-test('analysis/ knows nothing of LSP or VS Code', () => {
-  for (const f of files(path.join(root, 'server/src/analysis'))) {
-    for (const i of imports(f)) assert.ok(!/^vscode-languageserver($|\/)|^vscode$|^vscode-languageclient/.test(i) && !i.startsWith('../features') && !i.startsWith('../server'), `${f} imports ${i}`);
+test('model/, convert/ and workspace/ know nothing of LSP, VS Code, features or the server', () => {
+  for (const dir of ['model', 'convert', 'workspace']) {
+    for (const f of files(path.join(root, 'server/src', dir))) {
+      for (const i of imports(f)) assert.ok(!/^vscode-languageserver($|\/)|^vscode$|^vscode-languageclient/.test(i) && !/^\.\.\/(features|server)\b/.test(i), `${f} imports ${i}`);
+    }
+  }
+});
+
+test('model/ holds nothing of the converter and imports only itself', () => {
+  for (const f of files(path.join(root, 'server/src/model'))) {
+    for (const i of imports(f)) assert.ok(!i.startsWith('../'), `${f} imports ${i}`);
   }
 });
 
@@ -23,7 +31,7 @@ test('only server.ts and main.ts touch the connection; nothing in server/ import
   for (const f of files(path.join(root, 'server/src'))) {
     const src = readFileSync(f, 'utf8');
     for (const i of imports(f)) assert.ok(i !== 'vscode' && !i.startsWith('vscode-languageclient'), `${f} imports ${i}`);
-    if (!/server\/src\/(server|main)\.ts$/.test(f)) assert.ok(!/\bConnection\b|createConnection/.test(src.replace(/import type[^;]+;/g, '')), `${f} uses the connection`);
+    if (!/server\/src\/(server\/[^/]+|main)\.ts$/.test(f)) assert.ok(!/\bConnection\b|createConnection/.test(src.replace(/import type[^;]+;/g, '')), `${f} uses the connection`);
   }
 });
 

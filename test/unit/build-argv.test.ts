@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { buildArgv, builderKindOf, flag, inspectArgv, positional, resolveBuilder, runArgv, type Builder, type BuildSpec } from '../../client/src/build/argv';
+import { buildArgv, builderKindOf, flag, inspectArgv, positional, resolveBuilder, runArgv, type Builder, type BuildSpec } from '../../client/src/builds/argv';
 
 const HOSTILE = [
   'with space', "it's", '"double"', '$HOME', '${PATH}', 'a;rm -rf /', '`id`', '$(id)', '-leading-dash', '--target',

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { locateBuildErrors } from '../../client/src/build/output';
-import { buildModel } from '../../server/src/analysis/model';
+import { locateBuildErrors } from '../../client/src/builds/output';
+import { buildModel } from '../../server/src/model/model';
 import { computeBuildTargets } from '../../server/src/features/codeLens';
 
 const DOCKERFILE = `ARG V=1

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { splitArgs } from '../../client/src/build/args';
-import { formatAge, formatSize, parseImageInspect } from '../../client/src/build/format';
-import { DEFAULT_BUILD_SETTINGS, definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type BuildSettings, type StagesTaskDefinition } from '../../client/src/build/plan';
-import { expandTemplate, sanitiseImageReference } from '../../client/src/build/tag';
+import { splitArgs } from '../../client/src/builds/args';
+import { formatAge, formatSize, parseImageInspect } from '../../client/src/builds/format';
+import { DEFAULT_BUILD_SETTINGS, definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type BuildSettings, type StagesTaskDefinition } from '../../client/src/builds/plan';
+import { expandTemplate, sanitiseImageReference } from '../../client/src/builds/tag';
 import type { StageBuildArgs } from '../../server/src/protocol';
 
 test('splitArgs: whitespace, quotes and escapes like a shell, with no expansion at all', () => {

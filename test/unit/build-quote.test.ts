@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { quoteCmd, quoteCommandLine, quoteFish, quotePosix, quotePowerShell, quoteWindowsArg, shellKindOf } from '../../client/src/build/quote';
+import { quoteCmd, quoteCommandLine, quoteFish, quotePosix, quotePowerShell, quoteWindowsArg, shellKindOf } from '../../client/src/builds/quote';
 
 /** The hostile values of build-argv.test.ts. */
 const HOSTILE = [

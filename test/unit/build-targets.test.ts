@@ -1,7 +1,7 @@
 /** Build targets of a Dockerfile (server side): names --target can select, runnable stages, one-line instruction texts. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildModel } from '../../server/src/analysis/model';
+import { buildModel } from '../../server/src/model/model';
 import { computeBuildTargets, computeCodeLenses, instructionText, isRunnable, targetName } from '../../server/src/features/codeLens';
 import { parseStageBuildArgs } from '../../server/src/protocol';
 

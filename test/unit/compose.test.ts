@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { interpolate, isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPaths, type ComposeBuild } from '../../server/src/analysis/compose';
-import { buildModel } from '../../server/src/analysis/model';
+import { interpolate, isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPaths, type ComposeBuild } from '../../server/src/workspace/compose';
+import { buildModel } from '../../server/src/model/model';
 import { closestTarget, computeComposeCodeLenses, computeComposeCompletions, computeComposeDiagnostics, type ServiceBuild } from '../../server/src/features/compose';
 
 const COMPOSE = `name: demo

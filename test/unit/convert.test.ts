@@ -5,12 +5,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, stat
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { convertToMultiStage, detectToolchain, lostLines } from '../../server/src/analysis/convert';
-import { dotnetRuntime, javaRuntime, javaVersion, nativeRuntime, parseImage, slimVariant } from '../../server/src/analysis/convertImages';
-import { cargoBinaries, goBinaryName, goModulePath, mavenJarName } from '../../server/src/analysis/convertLanguages';
-import { parseExtractions } from '../../server/src/analysis/convertMerge';
-import { instructionBody, simpleCommands, toExecForm } from '../../server/src/analysis/convertShell';
-import { buildModel } from '../../server/src/analysis/model';
+import { convertToMultiStage, detectToolchain, lostLines } from '../../server/src/convert/convert';
+import { dotnetRuntime, javaRuntime, javaVersion, nativeRuntime, parseImage, slimVariant } from '../../server/src/convert/images';
+import { cargoBinaries, goBinaryName, goModulePath, mavenJarName } from '../../server/src/convert/languages';
+import { parseExtractions } from '../../server/src/convert/merge';
+import { instructionBody, simpleCommands, toExecForm } from '../../server/src/convert/shell';
+import { buildModel } from '../../server/src/model/model';
 import { computeConvertActions, contextForDocument, convertProblems } from '../../server/src/features/convert';
 import { toDiagnostic } from '../../server/src/features/diagnostics';
 

@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseDocument } from '../../server/src/analysis/document';
-import { buildModel, modelFromParsed, type StageModel } from '../../server/src/analysis/model';
+import { parseDocument } from '../../server/src/model/document';
+import { buildModel, modelFromParsed, type StageModel } from '../../server/src/model/model';
 
 const dir = path.resolve(__dirname, '../../../test/fixtures');
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expand } from '../../server/src/analysis/expand';
+import { expand } from '../../server/src/model/expand';
 
 const v = new Map<string, string | null>([['A', 'golang:1.22'], ['E', ''], ['N', null], ['P', 'a/b/c.tar.gz']]);
 

@@ -1,8 +1,8 @@
 /** BuildKit's stage rules, one assertion each, on minimal Dockerfiles. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkModel } from '../../server/src/analysis/checks';
-import { buildModel, referencedStage, stageNeeds, type StageModel } from '../../server/src/analysis/model';
+import { checkModel } from '../../server/src/model/checks';
+import { buildModel, referencedStage, stageNeeds, type StageModel } from '../../server/src/model/model';
 
 const refs = (m: StageModel) => m.references.map((r) => `${r.kind}:${r.raw}→${r.resolution.kind}${referencedStage(r) ?? ''}`);
 const codes = (text: string) => checkModel(buildModel(text)).map((p) => p.code);

@@ -1,9 +1,9 @@
 /** Quick fixes for our diagnostics, and the "use the stage name instead of its index" refactor. */
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
-import { useStageNameFix, type Fix, type Problem } from '../analysis/checks';
-import { referencedStage, type Stage, type StageModel } from '../analysis/model';
-import { rangesOverlap } from '../analysis/text';
+import { useStageNameFix, type Fix, type Problem } from '../model/checks';
+import { referencedStage, type Stage, type StageModel } from '../model/model';
+import { rangesOverlap } from '../model/text';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
 
 function sameRange(a: Range, b: Range): boolean {

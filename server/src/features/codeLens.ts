@@ -5,9 +5,9 @@
  * CMD or ENTRYPOINT. The lenses carry {@link StageBuildArgs}; the client builds.
  */
 import type { CodeLens } from 'vscode-languageserver';
-import { nameStageEdits, suggestStageName } from '../analysis/checks';
-import { RESERVED_STAGE_NAMES, STAGE_NAME, type Stage, type StageModel } from '../analysis/model';
-import type { InstructionSyntax } from '../analysis/syntax';
+import { nameStageEdits, suggestStageName } from '../model/checks';
+import { RESERVED_STAGE_NAMES, STAGE_NAME, type Stage, type StageModel } from '../model/model';
+import type { InstructionSyntax } from '../model/syntax';
 import {
   ClientCommands,
   type BuildTargetsResult,

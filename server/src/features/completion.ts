@@ -1,7 +1,7 @@
 /** Completion of earlier stage names after `--from=`, after `FROM `, and after `from=` in mounts. */
 import { CompletionItemKind, MarkupKind } from 'vscode-languageserver-types';
 import type { CompletionItem, Position } from 'vscode-languageserver';
-import { stageAt, type Stage, type StageModel } from '../analysis/model';
+import { stageAt, type Stage, type StageModel } from '../model/model';
 import { describeStageMarkdown } from './hover';
 
 export type StageCompletionContext = 'copy' | 'mount' | 'from';

@@ -6,9 +6,9 @@
 import * as path from 'node:path';
 import { CodeActionKind, CompletionItemKind, DiagnosticSeverity, MarkupKind } from 'vscode-languageserver-types';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, Hover, Location, Position, Range } from 'vscode-languageserver';
-import type { BuildPaths, ComposeFile, ComposeService } from '../analysis/compose';
-import type { Stage, StageModel } from '../analysis/model';
-import { editDistance, rangeContains } from '../analysis/text';
+import type { BuildPaths, ComposeFile, ComposeService } from '../workspace/compose';
+import type { Stage, StageModel } from '../model/model';
+import { editDistance, rangeContains } from '../model/text';
 import { ClientCommands, DIAGNOSTIC_SOURCE, type ComposeBuildInfo, type StageBuildArgs } from '../protocol';
 import { targetName } from './codeLens';
 import { describeStageMarkdown } from './hover';

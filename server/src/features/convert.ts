@@ -10,14 +10,14 @@
  */
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
-import type { Problem } from '../analysis/checks';
-import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../analysis/convert';
-import { addDevStage, findBuilder } from '../analysis/convertDev';
-import type { StageModel } from '../analysis/model';
-import { rangesOverlap } from '../analysis/text';
+import type { Problem } from '../model/checks';
+import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../convert/convert';
+import { addDevStage, findBuilder } from '../convert/dev';
+import type { StageModel } from '../model/model';
+import { rangesOverlap } from '../model/text';
 import { CodeActionIds, DIAGNOSTIC_SOURCE } from '../protocol';
 
-export { CONVERT_CODE } from '../analysis/convert';
+export { CONVERT_CODE } from '../convert/convert';
 
 
 /** The information diagnostic "this image ships its build toolchain", when the conversion applies and keeps every line. */

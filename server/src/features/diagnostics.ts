@@ -1,8 +1,8 @@
 /** Stage problems as LSP diagnostics. */
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import type { Diagnostic } from 'vscode-languageserver';
-import { checkModel, Codes, type Problem, type Severity } from '../analysis/checks';
-import type { StageModel } from '../analysis/model';
+import { checkModel, Codes, type Problem, type Severity } from '../model/checks';
+import type { StageModel } from '../model/model';
 import { convertProblems } from './convert';
 import { DIAGNOSTIC_SOURCE, type Settings } from '../protocol';
 

@@ -1,7 +1,7 @@
 /** Hover on a stage name or a stage reference. */
 import { MarkupKind } from 'vscode-languageserver-types';
 import type { Hover, Position } from 'vscode-languageserver';
-import { referenceAt, referencedStage, stageNeeds, stageSymbolAt, type Stage, type StageModel } from '../analysis/model';
+import { referenceAt, referencedStage, stageNeeds, stageSymbolAt, type Stage, type StageModel } from '../model/model';
 
 function list(model: StageModel, all: readonly number[]): string {
   const ids = all.length > 12 ? all.slice(0, 12) : all;

@@ -1,8 +1,8 @@
 /** Inlay hints: the stage index at each FROM, and the stage each reference resolves to. */
 import { InlayHint, MarkupKind } from 'vscode-languageserver-types';
 import type { Range } from 'vscode-languageserver';
-import { referencedStage, type Stage, type StageModel, type StageReference } from '../analysis/model';
-import { comparePositions } from '../analysis/text';
+import { referencedStage, type Stage, type StageModel, type StageReference } from '../model/model';
+import { comparePositions } from '../model/text';
 import type { Settings } from '../protocol';
 
 function inRange(r: Range, p: { line: number; character: number }): boolean {

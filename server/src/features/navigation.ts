@@ -1,8 +1,8 @@
 /** Definition, references, document highlight and rename for stages. */
 import { DocumentHighlightKind } from 'vscode-languageserver-types';
 import type { DocumentHighlight, Location, Position, Range, TextEdit } from 'vscode-languageserver';
-import { checkNewStageName, renameEdits } from '../analysis/checks';
-import { referencesTo, stageSymbolAt, type StageModel } from '../analysis/model';
+import { checkNewStageName, renameEdits } from '../model/checks';
+import { referencesTo, stageSymbolAt, type StageModel } from '../model/model';
 
 export function computeDefinition(model: StageModel, uri: string, p: Position): Location | undefined {
   const hit = stageSymbolAt(model, p);

@@ -1,6 +1,6 @@
 /** Semantic tokens for stage names and resolved references (numeric ones included). Linear in the file. */
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
-import { referencedStage, type StageModel } from '../analysis/model';
+import { referencedStage, type StageModel } from '../model/model';
 import type { Range } from 'vscode-languageserver';
 
 export const SEMANTIC_LEGEND: SemanticTokensLegend = { tokenTypes: ['namespace'], tokenModifiers: ['declaration'] };

@@ -1,8 +1,8 @@
 /** Document symbols as a tree of stages, and folding per stage. */
 import { FoldingRangeKind, SymbolKind } from 'vscode-languageserver-types';
 import type { DocumentSymbol, FoldingRange } from 'vscode-languageserver';
-import type { StageModel } from '../analysis/model';
-import type { InstructionSyntax } from '../analysis/syntax';
+import type { StageModel } from '../model/model';
+import type { InstructionSyntax } from '../model/syntax';
 
 function instructionSymbol(i: InstructionSyntax): DocumentSymbol {
   const detail = i.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).concat(i.args.map((a) => a.text)).join(' ');

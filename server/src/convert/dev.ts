@@ -4,12 +4,12 @@
  * from source. It goes right after the builder, so the last stage (production)
  * stays the default target. Pure: text edits on the StageModel.
  */
-import type { Stage, StageModel } from './model';
-import { nameStageEdits, type TextEdit } from './checks';
-import { parseImage } from './convertImages';
-import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, type Language } from './convertLanguages';
-import { execForm, jsonArray, toExecForm } from './convertShell';
-import { contextCopies, finalWorkdir, stepText, walkStage, type ConvertContext, type Step } from './convertSteps';
+import type { Stage, StageModel } from '../model/model';
+import { nameStageEdits, type TextEdit } from '../model/checks';
+import { parseImage } from './images';
+import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, type Language } from './languages';
+import { execForm, jsonArray, toExecForm } from './shell';
+import { contextCopies, finalWorkdir, stepText, walkStage, type ConvertContext, type Step } from './steps';
 
 export interface DevStageEdit {
   readonly title: string;

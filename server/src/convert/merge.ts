@@ -8,11 +8,11 @@
  * the path inside the builder. Nothing is dropped: rewritten lines stay as
  * comments. Pure.
  */
-import { buildModel, type Stage, type StageModel } from './model';
-import { parseImage } from './convertImages';
-import { analyzeLanguage, languageOfCommand, languageOfImage, type Language } from './convertLanguages';
-import { joinPath } from './convertShell';
-import { contextCopies, finalWorkdir, walkStage } from './convertSteps';
+import { buildModel, type Stage, type StageModel } from '../model/model';
+import { parseImage } from './images';
+import { analyzeLanguage, languageOfCommand, languageOfImage, type Language } from './languages';
+import { joinPath } from './shell';
+import { contextCopies, finalWorkdir, walkStage } from './steps';
 import { lostLines } from './convert';
 
 export interface Extraction {

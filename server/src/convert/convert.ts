@@ -20,13 +20,13 @@
  *
  * Pure: built on the StageModel; file reads go through the injected ConvertContext.
  */
-import { Codes } from './checks';
+import { Codes } from '../model/checks';
 import type { Range } from 'vscode-languageserver-types';
-import { buildModel, type Stage, type StageModel } from './model';
-import { expand, type ArgValues } from './expand';
-import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './convertImages';
-import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, LANGUAGE_NAMES, type Artifact, type Language, type LanguagePlan } from './convertLanguages';
-import { execForm, joinPath, jsonArray, referencedVariables, simpleCommands, toExecForm } from './convertShell';
+import { buildModel, type Stage, type StageModel } from '../model/model';
+import { expand, type ArgValues } from '../model/expand';
+import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './images';
+import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, LANGUAGE_NAMES, type Artifact, type Language, type LanguagePlan } from './languages';
+import { execForm, joinPath, jsonArray, referencedVariables, simpleCommands, toExecForm } from './shell';
 import {
   contextCopies,
   copiedFromContext,
@@ -41,10 +41,10 @@ import {
   walkStage,
   type ConvertContext,
   type Step,
-} from './convertSteps';
+} from './steps';
 
-export type { ConvertContext } from './convertSteps';
-export type { Language } from './convertLanguages';
+export type { ConvertContext } from './steps';
+export type { Language } from './languages';
 
 /** The diagnostic code. Stable: users suppress and search by it. */
 /** The stable code of the "ships its build toolchain" diagnostic (one of checks.ts's Codes). */

@@ -3,9 +3,9 @@
  * instruction with its source text, the working directory, ENV and USER in
  * effect, and, for RUN, its simple commands. Built on the StageModel; pure.
  */
-import type { Stage, StageModel } from './model';
-import type { InstructionSyntax } from './syntax';
-import { instructionBody, joinPath, runCommands, sliceText, type SimpleCommand } from './convertShell';
+import type { Stage, StageModel } from '../model/model';
+import type { InstructionSyntax } from '../model/syntax';
+import { instructionBody, joinPath, runCommands, sliceText, type SimpleCommand } from './shell';
 
 /** Files of the build context, when the caller can read them (the CLI and the server can; tests pass a map). */
 export interface ConvertContext {

@@ -27,13 +27,13 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPaths, type ComposeBuild, type ComposeFile } from './analysis/compose';
-import { buildModel, type StageModel } from './analysis/model';
-import { diffLines, splitLines } from './analysis/text';
-import { computeStageCodeActions } from './features/codeActions';
-import { computeConvertActions, contextForDocument } from './features/convert';
+import { isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPaths, type ComposeBuild, type ComposeFile } from '../workspace/compose';
+import { buildModel, type StageModel } from '../model/model';
+import { diffLines, splitLines } from '../model/text';
+import { computeStageCodeActions } from '../features/codeActions';
+import { computeConvertActions, contextForDocument } from '../features/convert';
 import { nodeContextIO } from './nodeIO';
-import { computeBuildTargets, computeCodeLenses } from './features/codeLens';
+import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
   composeBuildInfo,
   computeComposeCodeActions,
@@ -43,15 +43,15 @@ import {
   computeComposeDiagnostics,
   computeComposeHover,
   type ServiceBuild,
-} from './features/compose';
-import { computeStageCompletions, stageCompletionContext } from './features/completion';
-import { problemsFor, toDiagnostic } from './features/diagnostics';
-import { GeneralFeatures } from './features/dls';
-import { computeHover } from './features/hover';
-import { computeInlayHints } from './features/inlayHints';
-import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareStageRename } from './features/navigation';
-import { computeSemanticTokens, SEMANTIC_LEGEND } from './features/semanticTokens';
-import { computeDocumentSymbols, computeFoldingRanges } from './features/symbols';
+} from '../features/compose';
+import { computeStageCompletions, stageCompletionContext } from '../features/completion';
+import { problemsFor, toDiagnostic } from '../features/diagnostics';
+import { GeneralFeatures } from '../features/dls';
+import { computeHover } from '../features/hover';
+import { computeInlayHints } from '../features/inlayHints';
+import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareStageRename } from '../features/navigation';
+import { computeSemanticTokens, SEMANTIC_LEGEND } from '../features/semanticTokens';
+import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbols';
 import {
   BuildTargetsRequest,
   DEFAULT_SETTINGS,
@@ -62,8 +62,8 @@ import {
   type ComposeBuildInfo,
   type LanguageFeatures,
   type Settings,
-} from './protocol';
-import type { Problem } from './analysis/checks';
+} from '../protocol';
+import type { Problem } from '../model/checks';
 
 interface DocState {
   doc: TextDocument;

@@ -4,9 +4,9 @@
  * what the builder must do differently (CGO_ENABLED=0, a virtualenv, pruning
  * devDependencies). Every guess that could be wrong becomes a TODO instead. Pure.
  */
-import { dotnetRuntime, isAlpine, javaRuntime, nativeRuntime, osRuntime, slimVariant, type ImageRef, type RuntimeChoice } from './convertImages';
-import { joinPath, optionValue, positionals, type SimpleCommand } from './convertShell';
-import { contextPathOf, type ContextCopy, type ConvertContext, type Step } from './convertSteps';
+import { dotnetRuntime, isAlpine, javaRuntime, nativeRuntime, osRuntime, slimVariant, type ImageRef, type RuntimeChoice } from './images';
+import { joinPath, optionValue, positionals, type SimpleCommand } from './shell';
+import { contextPathOf, type ContextCopy, type ConvertContext, type Step } from './steps';
 
 export type Language = 'go' | 'node' | 'python' | 'rust' | 'java' | 'dotnet' | 'c' | 'generic';
 

@@ -5,7 +5,7 @@
  * Anything it cannot read exactly (substitutions, globs, redirections) is
  * flagged, never guessed. Pure.
  */
-import type { InstructionSyntax } from './syntax';
+import type { InstructionSyntax } from '../model/syntax';
 
 export interface SimpleCommand {
   /** Words with quotes removed. */
