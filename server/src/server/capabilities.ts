@@ -1,0 +1,92 @@
+/**
+ * The initialize handshake: reads what the client supports into the context and
+ * answers with the server's capabilities (the general features only in `all` mode;
+ * formatting registered dynamically for Dockerfiles where the client allows it).
+ * A new request handler in routes.ts that needs a capability declares it here.
+ */
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DocumentFormattingRequest,
+  DocumentOnTypeFormattingRequest,
+  DocumentRangeFormattingRequest,
+  TextDocumentSyncKind,
+  type ClientCapabilities,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+} from 'vscode-languageserver';
+import { SEMANTIC_LEGEND } from '../features/semanticTokens';
+import { SETTINGS_SECTION, type LanguageFeatures } from '../protocol';
+import type { ServerContext } from './context';
+import { fsPathOf } from './paths';
+
+const ON_TYPE = { firstTriggerCharacter: '\\', moreTriggerCharacter: ['`'] };
+
+function serverCapabilities(mode: LanguageFeatures, dynamicFormatting: boolean): ServerCapabilities {
+  const capabilities: ServerCapabilities = {
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+    inlayHintProvider: true,
+    definitionProvider: true,
+    referencesProvider: true,
+    documentHighlightProvider: true,
+    renameProvider: { prepareProvider: true },
+    hoverProvider: true,
+    documentSymbolProvider: { label: 'Dockerfile stages' },
+    foldingRangeProvider: true,
+    completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: mode === 'all' },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
+    codeLensProvider: { resolveProvider: false },
+  };
+  if (mode === 'all') {
+    Object.assign(capabilities, {
+      semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true },
+      signatureHelpProvider: { triggerCharacters: ['-', '[', ',', ' ', '='] },
+      documentLinkProvider: { resolveProvider: true },
+    } satisfies ServerCapabilities);
+    if (!dynamicFormatting) {
+      Object.assign(capabilities, {
+        documentFormattingProvider: true,
+        documentRangeFormattingProvider: true,
+        documentOnTypeFormattingProvider: ON_TYPE,
+      } satisfies ServerCapabilities);
+    }
+  }
+  return capabilities;
+}
+
+function readClientSupport(ctx: ServerContext, caps: ClientCapabilities): void {
+  ctx.settings.enabled = caps.workspace?.configuration === true;
+  ctx.client.dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+  ctx.client.relatedInformation = caps.textDocument?.publishDiagnostics?.relatedInformation === true;
+  ctx.client.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+  // Compose files share the client's document selector: register formatting for Dockerfiles only
+  // where the client allows it, so that Compose files keep their own formatter.
+  const td = caps.textDocument;
+  ctx.client.dynamicFormatting =
+    td?.formatting?.dynamicRegistration === true && td.rangeFormatting?.dynamicRegistration === true && td.onTypeFormatting?.dynamicRegistration === true;
+}
+
+export function registerInitialize(ctx: ServerContext): void {
+  const { connection } = ctx;
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    readClientSupport(ctx, params.capabilities);
+    let roots = (params.workspaceFolders ?? []).map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== undefined);
+    const rootUri = params.rootUri ? fsPathOf(params.rootUri) : undefined;
+    if (roots.length === 0 && rootUri) roots = [rootUri];
+    ctx.compose.roots = roots;
+    const init = params.initializationOptions as unknown;
+    if (typeof init === 'object' && init !== null && (init as Record<string, unknown>)['languageFeatures'] === 'stagesOnly') ctx.mode = 'stagesOnly';
+    return { capabilities: serverCapabilities(ctx.mode, ctx.client.dynamicFormatting), serverInfo: { name: 'dockerfile-stages-langserver', version: '0.1.0' } };
+  });
+
+  connection.onInitialized(() => {
+    if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+    if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
+      const documentSelector = [{ language: 'dockerfile' }];
+      void connection.client.register(DocumentFormattingRequest.type, { documentSelector });
+      void connection.client.register(DocumentRangeFormattingRequest.type, { documentSelector });
+      void connection.client.register(DocumentOnTypeFormattingRequest.type, { documentSelector, ...ON_TYPE });
+    }
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * The server context: the one object every server/ module receives instead of
+ * sharing a closure. It holds the connection, what the client supports (read at
+ * initialize), the feature mode, and the stores (documents, settings, Compose
+ * discovery, background jobs). `withModel`/`withCompose` are how a request handler
+ * gets the current version's model or Compose parse; a throw inside them is logged
+ * and answered with null, never taken down with the server. A new long-lived store
+ * (e.g. a workspace index) is a new field here, created in server.ts.
+ */
+import type { Connection } from 'vscode-languageserver';
+import { CodeLensRefreshRequest } from 'vscode-languageserver';
+import * as path from 'node:path';
+import type { ComposeFile } from '../workspace/compose';
+import type { StageModel } from '../model/model';
+import type { ServiceBuild } from '../features/compose';
+import type { GeneralFeatures, Logger } from '../features/dls';
+import type { LanguageFeatures, Settings } from '../protocol';
+import type { ComposeDiscovery } from './composeDiscovery';
+import { composeOf, modelOf, type DocState, type DocumentStore } from './documents';
+import { fsPathOf } from './paths';
+import type { Jobs } from './scheduling';
+import type { SettingsStore } from './settings';
+
+export interface ServerOptions {
+  /** Delay before the (slower) general validation runs after a change, in ms. */
+  generalValidationDelay?: number;
+}
+
+/** What the client supports, read from its capabilities at initialize. */
+export interface ClientSupport {
+  dynamicConfig: boolean;
+  relatedInformation: boolean;
+  codeLensRefresh: boolean;
+  /** Formatting registered dynamically for Dockerfiles only (Compose files keep their own formatter). */
+  dynamicFormatting: boolean;
+}
+
+export interface ServerContext {
+  readonly connection: Connection;
+  readonly options: ServerOptions;
+  readonly log: Logger;
+  readonly client: ClientSupport;
+  /** `all`: our stage features plus the general ones of dockerfile-language-service; set at initialize. */
+  mode: LanguageFeatures;
+  readonly docs: DocumentStore;
+  readonly settings: SettingsStore;
+  readonly compose: ComposeDiscovery;
+  readonly jobs: Jobs;
+  readonly general: GeneralFeatures;
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
+}
+
+/** Runs `f` on the model of an open Dockerfile's current version; null for other documents and too-large files. */
+export async function withModel<T>(ctx: ServerContext, uri: string, f: (m: StageModel, st: DocState, s: Settings) => T): Promise<T | null> {
+  const st = ctx.docs.get(uri);
+  if (!st || st.kind !== 'dockerfile') return null;
+  const settings = await ctx.settings.get(uri);
+  const model = modelOf(st, settings);
+  if (!model) return null;
+  try {
+    return f(model, st, settings);
+  } catch (e) {
+    ctx.log(`request failed: ${describe(e)}`);
+    return null;
+  }
+}
+
+export type ComposeHandler<T> = (file: ComposeFile, builds: Map<string, ServiceBuild>, st: DocState, dir: string) => T;
+
+/** Runs `f` on an open Compose file (on disk) with the Dockerfiles its services build; null otherwise. */
+export async function withCompose<T>(ctx: ServerContext, uri: string, f: ComposeHandler<T>): Promise<T | null> {
+  const st = ctx.docs.get(uri);
+  const p = fsPathOf(uri);
+  if (!st || st.kind !== 'compose' || !p) return null;
+  const settings = await ctx.settings.get(uri);
+  try {
+    const file = composeOf(st);
+    return f(file, ctx.compose.serviceBuilds(p, file, settings), st, path.dirname(p));
+  } catch (e) {
+    ctx.log(`compose request failed: ${describe(e)}`);
+    return null;
+  }
+}
+
+export function refreshCodeLenses(ctx: ServerContext): void {
+  if (ctx.client.codeLensRefresh) void ctx.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+}

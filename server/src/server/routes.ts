@@ -1,0 +1,202 @@
+/**
+ * The routing table: each LSP request to the feature module that answers it.
+ * Every route is one small function that registers one request (or a few that
+ * share a feature); `ROUTES` lists them all. A route only picks the document kind
+ * (Dockerfile or Compose), gets the model through `withModel`/`withCompose`, calls a
+ * pure `compute*` of server/src/features/, and falls back to the general features
+ * (`ctx.general`, `all` mode only). A new request handler is a new function here plus
+ * one line in `ROUTES` (and its capability in capabilities.ts); the logic lives in
+ * features/.
+ */
+import { ResponseError, SemanticTokensRequest, type CodeAction } from 'vscode-languageserver';
+import { computeStageCodeActions } from '../features/codeActions';
+import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
+import {
+  computeComposeCodeActions,
+  computeComposeCodeLenses,
+  computeComposeCompletions,
+  computeComposeDefinition,
+  computeComposeHover,
+} from '../features/compose';
+import { computeStageCompletions, stageCompletionContext } from '../features/completion';
+import { computeConvertActions, contextForDocument } from '../features/convert';
+import { computeHover } from '../features/hover';
+import { computeInlayHints } from '../features/inlayHints';
+import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareStageRename } from '../features/navigation';
+import { computeSemanticTokens } from '../features/semanticTokens';
+import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbols';
+import { splitLines } from '../model/text';
+import { BuildTargetsRequest, type BuildTargetsResult, type Settings } from '../protocol';
+import { withCompose, withModel, type ServerContext } from './context';
+import { modelOf, problemsOf, type DocState } from './documents';
+import { nodeContextIO } from './nodeIO';
+import { fsPathOf } from './paths';
+
+type Route = (ctx: ServerContext) => void;
+
+const isCompose = (ctx: ServerContext, uri: string) => ctx.docs.get(uri)?.kind === 'compose';
+const lineOf = (st: DocState, line: number) => splitLines(st.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '';
+
+const inlayHints: Route = (ctx) =>
+  ctx.connection.languages.inlayHint.on(async ({ textDocument, range }) => (await withModel(ctx, textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s))) ?? []);
+
+const definition: Route = (ctx) =>
+  ctx.connection.onDefinition(async ({ textDocument: { uri }, position }) => {
+    if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeDefinition(f, b, position))) ?? null;
+    return withModel(ctx, uri, (m) => computeDefinition(m, uri, position) ?? (ctx.mode === 'all' ? ctx.general.definition(uri, m.text, position) : null));
+  });
+
+const references: Route = (ctx) =>
+  ctx.connection.onReferences(async ({ textDocument: { uri }, position, context }) =>
+    withModel(ctx, uri, (m) => computeReferences(m, uri, position, context.includeDeclaration) ?? null),
+  );
+
+const highlights: Route = (ctx) =>
+  ctx.connection.onDocumentHighlight(async ({ textDocument, position }) =>
+    withModel(ctx, textDocument.uri, (m) => computeHighlights(m, position) ?? (ctx.mode === 'all' ? ctx.general.highlights(m.text, position) : null)),
+  );
+
+const rename: Route = (ctx) => {
+  ctx.connection.onPrepareRename(async ({ textDocument, position }) => {
+    const r = await withModel(ctx, textDocument.uri, (m) => prepareStageRename(m, position) ?? (ctx.mode === 'all' ? ctx.general.prepareRename(m.text, position) : null));
+    if (r && 'error' in r) throw new ResponseError(-32803, r.error);
+    return r ?? null;
+  });
+  ctx.connection.onRenameRequest(async ({ textDocument: { uri }, position, newName }) => {
+    const r = await withModel(ctx, uri, (m) => computeRename(m, position, newName) ?? (ctx.mode === 'all' ? { edits: ctx.general.rename(uri, m.text, position, newName) } : null));
+    if (!r) return null;
+    if ('error' in r) throw new ResponseError(-32803, r.error);
+    return { changes: { [uri]: r.edits } };
+  });
+};
+
+const hover: Route = (ctx) =>
+  ctx.connection.onHover(async ({ textDocument: { uri }, position }) => {
+    if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
+    return withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null));
+  });
+
+const symbols: Route = (ctx) => {
+  ctx.connection.onDocumentSymbol(async ({ textDocument }) => withModel(ctx, textDocument.uri, (m) => computeDocumentSymbols(m)));
+  ctx.connection.onFoldingRanges(async ({ textDocument }) => withModel(ctx, textDocument.uri, (m) => computeFoldingRanges(m)));
+};
+
+const completion: Route = (ctx) => {
+  ctx.connection.onCompletion(async ({ textDocument: { uri }, position }) => {
+    const st = ctx.docs.get(uri);
+    if (!st) return null;
+    const line = lineOf(st, position.line);
+    if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
+    const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
+    const cc = stageCompletionContext(line, position.character);
+    if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
+    const text = st.doc.getText();
+    if (text.length > (await ctx.settings.get(uri)).maxFileSize) return null;
+    const theirs = await ctx.general.completion(text, position);
+    return [...(ours ?? []), ...theirs];
+  });
+  ctx.connection.onCompletionResolve((item) => (ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item));
+};
+
+const codeActions: Route = (ctx) =>
+  ctx.connection.onCodeAction(async ({ textDocument: { uri }, range, context }) => {
+    if (isCompose(ctx, uri)) return computeComposeCodeActions(uri, context.diagnostics);
+    return withModel(ctx, uri, (m, st, s) => {
+      const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
+      out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: contextForDocument(uri, nodeContextIO) }));
+      if (ctx.mode === 'all') {
+        const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
+        if (theirs.length) out.push(...ctx.general.codeActions(uri, m.text, range, theirs));
+      }
+      return out;
+    });
+  });
+
+const codeLens: Route = (ctx) =>
+  ctx.connection.onCodeLens(async ({ textDocument: { uri } }) => {
+    const st = ctx.docs.get(uri);
+    if (!st) return null;
+    const settings = await ctx.settings.get(uri);
+    if (!settings.codeLens.enable) return [];
+    if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri));
+    // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
+    const p = fsPathOf(uri);
+    if (!p) return [];
+    return withModel(ctx, uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, uri, s.doc.version, ctx.compose.composeUseFor(p))));
+  });
+
+function buildTargetsOf(ctx: ServerContext, uri: string, settings: Settings): BuildTargetsResult {
+  const st = ctx.docs.get(uri);
+  const p = fsPathOf(uri);
+  if (st?.kind === 'dockerfile') {
+    const model = modelOf(st, settings);
+    if (!model) throw new ResponseError(-32803, 'This Dockerfile is larger than dockerStages.maxFileSize.');
+    return computeBuildTargets(model, uri, st.doc.version, ctx.compose.composeUseFor(p));
+  }
+  if (!p) throw new ResponseError(-32803, `Not a file: ${uri}`);
+  const r = ctx.compose.dockerfileModelAt(p, settings, p);
+  if (typeof r === 'string') throw new ResponseError(-32803, r);
+  return computeBuildTargets(r.model, uri, null, ctx.compose.composeUseFor(p));
+}
+
+const buildTargets: Route = (ctx) =>
+  ctx.connection.onRequest(BuildTargetsRequest.method, async (params: unknown): Promise<BuildTargetsResult> => {
+    const uri = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['uri'] : undefined;
+    if (typeof uri !== 'string') throw new ResponseError(-32602, 'dockerStages/buildTargets needs { uri: string }');
+    return buildTargetsOf(ctx, uri, await ctx.settings.get(uri));
+  });
+
+// Null for Compose files: an empty result would hide another extension's tokens.
+const semanticTokens: Route = (ctx) =>
+  ctx.connection.onRequest(SemanticTokensRequest.type, async ({ textDocument: { uri } }) => {
+    if (isCompose(ctx, uri)) return null;
+    return (await withModel(ctx, uri, (m) => computeSemanticTokens(m))) ?? { data: [] };
+  });
+
+/** The general features of dockerfile-language-service that need only the text (registered in `all` mode only). */
+const generalTextFeatures: Route = (ctx) => {
+  const { connection, general } = ctx;
+  const textOf = async (uri: string): Promise<string | undefined> => (await withModel(ctx, uri, (m) => m.text)) ?? undefined;
+  connection.onDocumentFormatting(async ({ textDocument, options }) => {
+    const t = await textOf(textDocument.uri);
+    return t === undefined ? null : general.format(t, options);
+  });
+  connection.onDocumentRangeFormatting(async ({ textDocument, range, options }) => {
+    const t = await textOf(textDocument.uri);
+    return t === undefined ? null : general.formatRange(t, range, options);
+  });
+  connection.onDocumentOnTypeFormatting(async ({ textDocument, position, ch, options }) => {
+    const t = await textOf(textDocument.uri);
+    return t === undefined ? null : general.formatOnType(t, position, ch, options);
+  });
+  connection.onSignatureHelp(async ({ textDocument, position }) => {
+    const t = await textOf(textDocument.uri);
+    return t === undefined ? null : general.signatureHelp(t, position);
+  });
+  connection.onDocumentLinks(async ({ textDocument }) => {
+    const t = await textOf(textDocument.uri);
+    return t === undefined ? null : general.links(t);
+  });
+  connection.onDocumentLinkResolve((link) => general.resolveLink(link));
+};
+
+/** Every request the server answers. */
+export const ROUTES: readonly Route[] = [
+  inlayHints,
+  definition,
+  references,
+  highlights,
+  rename,
+  hover,
+  symbols,
+  completion,
+  codeActions,
+  codeLens,
+  buildTargets,
+  semanticTokens,
+  generalTextFeatures,
+];
+
+export function registerRoutes(ctx: ServerContext): void {
+  for (const route of ROUTES) route(ctx);
+}

@@ -1,0 +1,120 @@
+/**
+ * Scheduling: when diagnostics are computed and published. Stage diagnostics are
+ * published at once on every change; the general (dockerfile-utils) checks parse the
+ * whole file, so they run on a debounce timer once typing pauses, and in between
+ * their last result is shifted past the lines that changed (`shiftDiagnostics`) and
+ * republished with the new stage diagnostics. Compose files are re-checked (and code
+ * lenses refreshed) on a shared debounce when a Dockerfile or Compose input changes.
+ * A new background job is one `ctx.jobs.debounce(key, delay, run)` call with its own
+ * key prefix; cancel it in sync.ts when its document closes.
+ */
+import type { Diagnostic } from 'vscode-languageserver';
+import { computeComposeDiagnostics } from '../features/compose';
+import { toDiagnostic } from '../features/diagnostics';
+import { diffLines } from '../model/text';
+import { DIAGNOSTIC_SOURCE } from '../protocol';
+import { refreshCodeLenses, withCompose, type ServerContext } from './context';
+import { modelOf, problemsOf, type DocState } from './documents';
+
+/** Debounced background jobs by key: scheduling a key again restarts its timer. */
+export class Jobs {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  debounce(key: string, delayMs: number, run: () => void): void {
+    this.cancel(key);
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        run();
+      }, delayMs),
+    );
+  }
+
+  cancel(key: string): void {
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+  }
+}
+
+/** The job keys of scheduling.ts. */
+export const JobKeys = {
+  general: (uri: string) => `general:${uri}`,
+  composeInputs: 'compose-inputs',
+} as const;
+
+/** Diagnostics of `oldLines` moved to `newLines`: those on changed lines dropped, those after them shifted. */
+export function shiftDiagnostics(diagnostics: readonly Diagnostic[], oldLines: readonly string[], newLines: readonly string[]): Diagnostic[] {
+  const { prefix, suffix } = diffLines(oldLines, newLines);
+  const oldTail = oldLines.length - suffix;
+  const delta = newLines.length - oldLines.length;
+  return diagnostics.flatMap((d) => {
+    if (d.range.end.line < prefix) return [d];
+    if (d.range.start.line >= oldTail) {
+      const { start, end } = d.range;
+      return [{ ...d, range: { start: { line: start.line + delta, character: start.character }, end: { line: end.line + delta, character: end.character } } }];
+    }
+    return [];
+  });
+}
+
+/** dockerfile-utils diagnostics of an earlier version, moved past the lines that changed since. */
+function carryGeneralDiagnostics(st: DocState, lines: readonly string[]): void {
+  if (st.dlsLines === lines || st.dlsDiagnostics.length === 0) return;
+  st.dlsDiagnostics = shiftDiagnostics(st.dlsDiagnostics, st.dlsLines, lines);
+  st.dlsLines = lines;
+}
+
+function publish(ctx: ServerContext, st: DocState, ours: Diagnostic[]): void {
+  const all = [...ours, ...(ctx.mode === 'all' ? st.dlsDiagnostics : [])];
+  if (!ctx.client.relatedInformation) for (const d of all) delete d.relatedInformation;
+  void ctx.connection.sendDiagnostics({ uri: st.doc.uri, version: st.doc.version, diagnostics: all });
+}
+
+async function validateCompose(ctx: ServerContext, st: DocState): Promise<void> {
+  const uri = st.doc.uri;
+  const version = st.doc.version;
+  const settings = await ctx.settings.get(uri);
+  const diagnostics = settings.diagnostics.enable ? ((await withCompose(ctx, uri, (file, builds, _st, dir) => computeComposeDiagnostics(file, builds, dir))) ?? []) : [];
+  if (!ctx.client.relatedInformation) for (const d of diagnostics) delete d.relatedInformation;
+  void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
+}
+
+/** Publishes the diagnostics of an open document: stage ones now, general ones when typing pauses. */
+export async function validate(ctx: ServerContext, uri: string): Promise<void> {
+  const st = ctx.docs.get(uri);
+  if (!st) return;
+  if (st.kind === 'compose') return validateCompose(ctx, st);
+  const settings = await ctx.settings.get(uri);
+  const version = st.doc.version;
+  const model = modelOf(st, settings);
+  if (!model) {
+    const size = (st.doc.getText().length / 1e6).toFixed(1);
+    st.dlsDiagnostics = [];
+    const message = `This file (${size} MB) is larger than dockerStages.maxFileSize (${(settings.maxFileSize / 1e6).toFixed(1)} MB): stage analysis is off for it.`;
+    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    void ctx.connection.sendDiagnostics({ uri, version, diagnostics: [{ range, severity: 3, source: DIAGNOSTIC_SOURCE, code: 'file-too-large', message }] });
+    return;
+  }
+  const ours = problemsOf(st, model, settings).map((p) => toDiagnostic(p, uri));
+  if (ctx.mode === 'all') carryGeneralDiagnostics(st, model.parsed.lines);
+  publish(ctx, st, ours);
+  if (ctx.mode !== 'all') return;
+  // The general checks parse the whole file (about 1 s at 25,000 lines): run them once typing pauses.
+  const delay = ctx.options.generalValidationDelay ?? Math.min(1500, 150 + Math.floor(model.text.length / 1000));
+  ctx.jobs.debounce(JobKeys.general(uri), delay, () => {
+    if (ctx.docs.get(uri) !== st || st.doc.version !== version) return;
+    st.dlsDiagnostics = ctx.general.validate(model.text);
+    st.dlsLines = model.parsed.lines;
+    publish(ctx, st, ours);
+  });
+}
+
+/** After a Dockerfile or Compose file changed: re-check open Compose files and refresh the lenses (debounced). */
+export function composeInputsChanged(ctx: ServerContext): void {
+  ctx.jobs.debounce(JobKeys.composeInputs, 300, () => {
+    for (const st of ctx.docs.values()) if (st.kind === 'compose') void validate(ctx, st.doc.uri);
+    refreshCodeLenses(ctx);
+  });
+}
