@@ -243,3 +243,6 @@ export const TASK_TYPE = 'dockerfile-stages';
 
 /** Source name on our diagnostics. */
 export const DIAGNOSTIC_SOURCE = 'dockerfile-stages';
+
+/** The one edit distance (bounded Levenshtein), shared with the client for its "did you mean" on build errors. Pure. */
+export { editDistance } from './model/text';

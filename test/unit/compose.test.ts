@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { interpolate, isBaseComposeFileName, isComposeFileName, parseCompose, resolveBuildPaths, type ComposeBuild } from '../../server/src/workspace/compose';
 import { buildModel } from '../../server/src/model/model';
-import { closestTarget, computeComposeCodeLenses, computeComposeCompletions, computeComposeDiagnostics, type ServiceBuild } from '../../server/src/features/compose';
+import { closestTarget, computeComposeCodeLenses, computeComposeCompletions, composeProblems, type ServiceBuild } from '../../server/src/features/compose';
 
 const COMPOSE = `name: demo
 services:
@@ -111,11 +111,11 @@ test('Compose features on a resolved model: diagnostics, completion range, lense
     const paths = resolveBuildPaths(dir, s.build);
     builds.set(s.name, { service: s, paths, dockerfileUri: 'file:///p/api/build/Dockerfile', model, error: undefined });
   }
-  assert.deepEqual(computeComposeDiagnostics(f, builds, dir), [], 'dev exists; the dynamic target is not checked');
+  assert.deepEqual(composeProblems(f, builds, dir), [], 'dev exists; the dynamic target is not checked');
   const typo = parseCompose(COMPOSE.replace('target: dev', 'target: prd'));
-  const ds = computeComposeDiagnostics(typo, builds, dir);
+  const ds = composeProblems(typo, builds, dir);
   assert.deepEqual(ds.map((d) => d.message), ["Target stage 'prd' is not in api/build/Dockerfile. Did you mean 'prod'?"]);
-  const none = computeComposeDiagnostics(parseCompose(COMPOSE.replace('target: dev', 'target: nothing-like-it')), builds, dir);
+  const none = composeProblems(parseCompose(COMPOSE.replace('target: dev', 'target: nothing-like-it')), builds, dir);
   assert.deepEqual(none.map((d) => d.message), ["Target stage 'nothing-like-it' is not in api/build/Dockerfile (its stages: build, dev, prod)."]);
   const items = computeComposeCompletions(f, builds, { line: 6, character: 15 }, '      target: dev') ?? [];
   assert.deepEqual(items.map((i) => i.label), ['build', 'dev', 'prod']);

@@ -8,7 +8,7 @@
  *  - `target stage X could not be found` / `failed to reach build target X`;
  *  - `dockerfile parse error line N`.
  */
-import type { BuildTargetsResult, InstructionOutline, PlainRange, StageOutline } from '../../../server/src/protocol';
+import { editDistance, type BuildTargetsResult, type InstructionOutline, type PlainRange, type StageOutline } from '../../../server/src/protocol';
 
 export interface BuildProblem {
   readonly range: PlainRange;
@@ -30,20 +30,6 @@ function stripPrefixes(line: string): string {
     if (t === s) return s;
     s = t;
   }
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] as number;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] as number;
-      dp[j] = Math.min((dp[j] as number) + 1, (dp[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length] as number;
 }
 
 function firstLine(r: PlainRange): PlainRange {
@@ -123,7 +109,7 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
   if (tm) {
     const wanted = (tm[1] as string).toLowerCase();
     const names = outline.stages.map((s) => s.name).filter((n): n is string => n !== null);
-    const guess = names.map((n) => ({ n, d: distance(wanted, n) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d)[0]?.n;
+    const guess = names.map((n) => ({ n, d: editDistance(wanted, n, 2) })).filter((x) => x.d <= 2).sort((a, b) => a.d - b.d)[0]?.n;
     const near = guess ? outline.stages.find((s) => s.name === guess) : undefined;
     out.push({
       range: near ? near.selection : firstLine(firstFrom),

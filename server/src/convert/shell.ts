@@ -6,6 +6,7 @@
  * flagged, never guessed. Pure.
  */
 import type { InstructionSyntax } from '../model/syntax';
+import { joinInstruction } from '../model/text';
 
 export interface SimpleCommand {
   /** Words with quotes removed. */
@@ -51,39 +52,12 @@ export function sliceText(lines: readonly string[], r: { start: { line: number; 
 export function instructionBody(lines: readonly string[], inst: InstructionSyntax, escape: string): string {
   const lastFlag = inst.flags[inst.flags.length - 1];
   const start = lastFlag ? lastFlag.range.end : inst.keywordRange.end;
-  const raw = sliceText(lines, { start, end: inst.range.end });
-  const physical = raw.split('\n');
-  const bodyLines = new Set<number>();
-  const delimiterLines = new Set<number>();
-  for (const h of inst.heredocs) {
-    if (h.contentRange) for (let l = h.contentRange.start.line; l <= h.contentRange.end.line; l++) bodyLines.add(l - start.line);
-    if (h.delimiterRange) delimiterLines.add(h.delimiterRange.start.line - start.line);
-  }
-  let out = '';
-  const heredocBodies: string[] = [];
-  let continued = true;
-  physical.forEach((l, i) => {
-    if (i > 0 && delimiterLines.has(i)) return;
-    if (i > 0 && (bodyLines.has(i) || !continued)) {
-      heredocBodies.push(l);
-      return;
-    }
-    const t = l.trim();
-    if (i > 0 && (t.startsWith('#') || t === '')) return;
-    const trimmed = l.replace(/\s+$/, '');
-    if (trimmed.endsWith(escape) && !trimmed.endsWith(escape + escape)) {
-      out += trimmed.slice(0, -1) + ' ';
-      continued = true;
-    } else {
-      out += l;
-      continued = false;
-    }
-  });
-  out = out.trim();
+  const { line, heredocLines } = joinInstruction(lines, start, inst.range.end, escape, inst.heredocs);
+  const out = line.trim();
   // A heredoc is a script for the shell only when it is the whole command (`RUN <<EOF`);
   // otherwise (`python3 <<EOF`, `cat <<EOF > f`) its body is data.
   const scriptHeredoc = /^<<-?["']?\w+["']?$/.test(out);
-  return scriptHeredoc && heredocBodies.length ? heredocBodies.join('\n') : out;
+  return scriptHeredoc && heredocLines.length ? heredocLines.join('\n') : out;
 }
 
 /** Is the body written in exec (JSON array) form? Returns the array, or undefined. */

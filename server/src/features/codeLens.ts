@@ -8,6 +8,7 @@ import type { CodeLens } from 'vscode-languageserver';
 import { nameStageEdits, suggestStageName } from '../model/checks';
 import { RESERVED_STAGE_NAMES, STAGE_NAME, type Stage, type StageModel } from '../model/model';
 import type { InstructionSyntax } from '../model/syntax';
+import { joinInstruction } from '../model/text';
 import {
   ClientCommands,
   type BuildTargetsResult,
@@ -19,19 +20,8 @@ import {
 
 /** The instruction as one line, the way builders print it: continuations joined, comment lines dropped. */
 export function instructionText(model: StageModel, i: InstructionSyntax): string {
-  const lines = model.parsed.lines;
-  const { start, end } = i.range;
-  const esc = model.escapeChar;
-  const parts: string[] = [];
-  for (let l = start.line; l <= end.line; l++) {
-    let t = lines[l] ?? '';
-    if (l === end.line) t = t.slice(0, end.character);
-    if (l === start.line) t = t.slice(start.character);
-    else if (/^\s*#/.test(t)) continue;
-    const trimmed = t.trimEnd();
-    parts.push(l < end.line && trimmed.endsWith(esc) ? trimmed.slice(0, -1) : t);
-  }
-  return parts.join(' ').replace(/\s+/g, ' ').trim();
+  const { line, heredocLines } = joinInstruction(model.parsed.lines, i.range.start, i.range.end, model.escapeChar, i.heredocs);
+  return [line, ...heredocLines].join(' ').replace(/\s+/g, ' ').trim();
 }
 
 function outlineOf(model: StageModel, i: InstructionSyntax): InstructionOutline {

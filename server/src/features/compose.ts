@@ -4,11 +4,13 @@
  * each service's Dockerfile and hands in its model.
  */
 import * as path from 'node:path';
-import { CodeActionKind, CompletionItemKind, DiagnosticSeverity, MarkupKind } from 'vscode-languageserver-types';
+import { CodeActionKind, CompletionItemKind, MarkupKind } from 'vscode-languageserver-types';
 import type { CodeAction, CodeLens, CompletionItem, Diagnostic, Hover, Location, Position, Range } from 'vscode-languageserver';
 import type { BuildPaths, ComposeFile, ComposeService } from '../workspace/compose';
 import type { Stage, StageModel } from '../model/model';
 import { editDistance, rangeContains } from '../model/text';
+import { Codes, type Problem } from '../model/checks';
+import { toDiagnostic } from './diagnostics';
 import { ClientCommands, DIAGNOSTIC_SOURCE, type ComposeBuildInfo, type StageBuildArgs } from '../protocol';
 import { targetName } from './codeLens';
 import { describeStageMarkdown } from './hover';
@@ -25,10 +27,8 @@ export interface ServiceBuild {
   readonly error: string | undefined;
 }
 
-export const ComposeCodes = {
-  unknownTarget: 'compose-unknown-target',
-  missingDockerfile: 'compose-dockerfile-not-found',
-} as const;
+/** The Compose codes (in model/codes.ts, with every other code). */
+export const ComposeCodes = { unknownTarget: Codes.composeUnknownTarget, missingDockerfile: Codes.composeMissingDockerfile } as const;
 
 /** Stages `--target` can select, by name. */
 function targets(model: StageModel): Map<string, Stage> {
@@ -63,30 +63,36 @@ function shortPath(composeDir: string, file: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file;
 }
 
-export function computeComposeDiagnostics(file: ComposeFile, builds: ReadonlyMap<string, ServiceBuild>, composeDir: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
+export function computeComposeDiagnostics(file: ComposeFile, builds: ReadonlyMap<string, ServiceBuild>, composeDir: string, uri: string): Diagnostic[] {
+  return composeProblems(file, builds, composeDir).map((p) => toDiagnostic(p, uri));
+}
+
+/** Checks of each service's `build.target` against the stages of its Dockerfile. */
+export function composeProblems(file: ComposeFile, builds: ReadonlyMap<string, ServiceBuild>, composeDir: string): Problem[] {
+  const out: Problem[] = [];
   for (const svc of file.services) {
     const t = svc.build?.target?.value;
     const b = builds.get(svc.name);
     if (!t || t.dynamic || !b || b.paths.kind !== 'local') continue;
     const where = shortPath(composeDir, b.paths.dockerfile);
+    const base = { range: t.range, unnecessary: false, fixes: [] };
     if (!b.model) {
-      out.push({ range: t.range, severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, code: ComposeCodes.missingDockerfile,
-        message: `Cannot check target '${t.value}': ${b.error ?? `cannot read ${where}`}.` });
+      out.push({ ...base, code: Codes.composeMissingDockerfile, severity: 'warning', message: `Cannot check target '${t.value}': ${b.error ?? `cannot read ${where}`}.`, related: [] });
       continue;
     }
     const names = [...targets(b.model).keys()];
     if (names.includes(t.value.toLowerCase())) continue;
     const guess = closestTarget(names, t.value);
     const list = names.length === 0 ? `${where} has no named stages` : `its stages: ${names.slice(0, 8).join(', ')}${names.length > 8 ? ', …' : ''}`;
-    const d: Diagnostic = {
-      range: t.range, severity: DiagnosticSeverity.Error, source: DIAGNOSTIC_SOURCE, code: ComposeCodes.unknownTarget,
-      message: `Target stage '${t.value}' is not in ${where}${guess ? `. Did you mean '${guess}'?` : ` (${list}).`}`,
-    };
-    if (guess) d.data = { replacement: guess };
     const g = guess ? targets(b.model).get(guess) : undefined;
-    if (g && b.dockerfileUri) d.relatedInformation = [{ location: { uri: b.dockerfileUri, range: g.nameToken?.range ?? g.from.range }, message: `stage '${guess}'` }];
-    out.push(d);
+    out.push({
+      ...base,
+      code: Codes.composeUnknownTarget,
+      severity: 'error',
+      message: `Target stage '${t.value}' is not in ${where}${guess ? `. Did you mean '${guess}'?` : ` (${list}).`}`,
+      related: g && b.dockerfileUri ? [{ uri: b.dockerfileUri, range: g.nameToken?.range ?? g.from.range, message: `stage '${guess}'` }] : [],
+      ...(guess ? { data: { replacement: guess } } : {}),
+    });
   }
   return out;
 }

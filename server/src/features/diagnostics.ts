@@ -1,4 +1,8 @@
-/** Stage problems as LSP diagnostics. */
+/**
+ * The one path from problems to LSP diagnostics: every diagnostic the server
+ * publishes (stage checks, the toolchain finding, Compose checks, file too large)
+ * is a `Problem` with a code from model/codes.ts, converted here.
+ */
 import { DiagnosticSeverity, DiagnosticTag } from 'vscode-languageserver-types';
 import type { Diagnostic } from 'vscode-languageserver';
 import { checkModel, Codes, type Problem, type Severity } from '../model/checks';
@@ -23,6 +27,7 @@ export function problemsFor(model: StageModel, settings: Settings): Problem[] {
 export function toDiagnostic(p: Problem, uri: string): Diagnostic {
   const d: Diagnostic = { range: p.range, severity: SEVERITY[p.severity], code: p.code, source: DIAGNOSTIC_SOURCE, message: p.message };
   if (p.unnecessary) d.tags = [DiagnosticTag.Unnecessary];
-  if (p.related.length) d.relatedInformation = p.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  if (p.related.length) d.relatedInformation = p.related.map((r) => ({ location: { uri: r.uri ?? uri, range: r.range }, message: r.message }));
+  if (p.data) d.data = p.data;
   return d;
 }

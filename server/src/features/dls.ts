@@ -20,6 +20,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver';
 import { CodeActionKind } from 'vscode-languageserver-types';
+import { isContinuationLine } from '../model/text';
 
 /** dockerfile-utils codes our stage checks replace (duplicate name, invalid name, AS keyword). */
 const REPLACED_CODES = new Set([10, 12, 22]);
@@ -87,7 +88,7 @@ export class GeneralFeatures {
     if (this.needsContext(lines, p) || /^\s*#/.test(lines[p.line] ?? '')) return this.guard('hover', null, () => this.service.computeHover(text, p));
     // Keywords and flags: the instruction's own lines are enough.
     const escape = /^#\s*escape\s*=\s*`/im.test(lines.slice(0, 10).join('\n')) ? '`' : '\\';
-    const continues = (l: string | undefined) => l !== undefined && l.trimEnd().endsWith(escape);
+    const continues = (l: string | undefined) => l !== undefined && isContinuationLine(l, escape);
     let start = p.line;
     while (start > 0 && continues(lines[start - 1])) start--;
     let end = p.line;

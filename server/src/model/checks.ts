@@ -12,6 +12,7 @@ import {
   type StageReference,
 } from './model';
 import { editDistance } from './text';
+import { Codes, type Code } from './codes';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -26,32 +27,13 @@ export interface Fix {
   readonly preferred: boolean;
 }
 
-/** Stable diagnostic codes. Never rename one: users suppress and search by them. */
-export const Codes = {
-  laterStage: 'stage-later-reference',
-  selfReference: 'stage-self-reference',
-  indexOutOfRange: 'stage-index-out-of-range',
-  duplicateName: 'duplicate-stage-name',
-  reservedName: 'reserved-stage-name',
-  invalidName: 'invalid-stage-name',
-  nameCasing: 'stage-name-casing',
-  asCasing: 'from-as-casing',
-  fromCase: 'from-stage-case',
-  fromLater: 'from-later-stage',
-  unknownStage: 'unknown-stage-name',
-  mountIndex: 'mount-from-index',
-  emptyReference: 'empty-stage-reference',
-  unreachable: 'unreachable-stage',
-  fromArguments: 'from-arguments',
-  conflict: 'merge-conflict',
-  /** Reported by features/convert.ts (a single-stage file that ships its toolchain). */
-  singleStageToolchain: 'single-stage-toolchain',
-} as const;
-export type Code = (typeof Codes)[keyof typeof Codes];
+export { Codes, type Code } from './codes';
 
 export interface Related {
   readonly range: Range;
   readonly message: string;
+  /** Another document's URI; the problem's own document when absent. */
+  readonly uri?: string;
 }
 
 export interface Problem {
@@ -63,6 +45,8 @@ export interface Problem {
   readonly unnecessary: boolean;
   readonly related: readonly Related[];
   readonly fixes: readonly Fix[];
+  /** Carried to the client and back with the diagnostic (LSP `Diagnostic.data`), for fixes computed later. */
+  readonly data?: Readonly<Record<string, string>>;
 }
 
 function problem(code: Code, severity: Severity, message: string, range: Range, fixes: Fix[] = [], related: Related[] = [], unnecessary = false): Problem {
@@ -265,4 +249,11 @@ export function checkModel(model: StageModel): Problem[] {
     }
   }
   return out;
+}
+
+/** The document is larger than the size limit (in characters): stage analysis is off for it. */
+export function fileTooLargeProblem(chars: number, maxChars: number): Problem {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  const message = `This file (${mb(chars)} MB) is larger than dockerStages.maxFileSize (${mb(maxChars)} MB): stage analysis is off for it.`;
+  return problem(Codes.fileTooLarge, 'information', message, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
 }

@@ -1,5 +1,6 @@
 /** Plain text helpers shared by the analysis: lines, ranges, a line diff. Pure. */
 import type { Position, Range } from 'vscode-languageserver-types';
+import type { HeredocSyntax } from './syntax';
 
 /** Offsets at which each line starts; a trailing empty line after the last newline counts. */
 export function lineStarts(text: string): number[] {
@@ -83,4 +84,73 @@ export function editDistance(a: string, b: string, limit: number): number {
     prev = cur;
   }
   return prev[b.length] as number;
+}
+
+const CONTINUATION = new Map<string, RegExp>();
+
+/**
+ * BuildKit's line-continuation test (frontend/dockerfile/parser/parser.go, setEscapeToken):
+ * `([^E])E[ \t]*$|^E[ \t]*$` for the escape token E. The token is the last character
+ * but spaces and tabs, and not itself escaped (`foo \\` is no continuation), or it is
+ * the whole line.
+ */
+function continuationRegex(escape: string): RegExp {
+  let re = CONTINUATION.get(escape);
+  if (!re) {
+    const e = escape.replace(/[\\^$.*+?()[\]{}|`]/g, '\\$&');
+    re = new RegExp(`([^${e}])${e}[ \\t]*$|^${e}[ \\t]*$`);
+    CONTINUATION.set(escape, re);
+  }
+  return re;
+}
+
+/** Does the line continue on the next one (BuildKit's rule)? */
+export function isContinuationLine(line: string, escape: string): boolean {
+  return continuationRegex(escape).test(line);
+}
+
+/** The line without its continuation token (and the blanks after it), or undefined when it does not continue. */
+export function trimContinuation(line: string, escape: string): string | undefined {
+  const re = continuationRegex(escape);
+  return re.test(line) ? line.replace(re, '$1') : undefined;
+}
+
+export interface JoinedInstruction {
+  /** The logical line as BuildKit reads it: continuation tokens removed, lines concatenated as they are, comment and blank lines inside dropped. */
+  readonly line: string;
+  /** The heredoc bodies' lines, in order (delimiter lines dropped). */
+  readonly heredocLines: readonly string[];
+}
+
+/**
+ * The one continuation joiner, after BuildKit's parser (parser.go Parse): a line that
+ * continues (`isContinuationLine`) is joined to the next without a separator; comment
+ * lines and blank lines inside the continuation are skipped; the lines after the
+ * logical line ends are heredoc bodies (never joined, comments kept).
+ * `lines` are the document's lines; the instruction runs from `start` to `end`.
+ */
+export function joinInstruction(lines: readonly string[], start: Position, end: Position, escape: string, heredocs: readonly HeredocSyntax[] = []): JoinedInstruction {
+  const body = new Set<number>();
+  const delimiters = new Set<number>();
+  for (const h of heredocs) {
+    if (h.contentRange) for (let l = h.contentRange.start.line; l <= h.contentRange.end.line; l++) body.add(l);
+    if (h.delimiterRange) delimiters.add(h.delimiterRange.start.line);
+  }
+  let line = '';
+  const heredocLines: string[] = [];
+  let continued = true;
+  for (let l = start.line; l <= end.line; l++) {
+    let t = lines[l] ?? '';
+    if (l === end.line) t = t.slice(0, end.character);
+    if (l === start.line) t = t.slice(start.character);
+    else if (delimiters.has(l)) continue;
+    else if (body.has(l) || !continued) {
+      heredocLines.push(t);
+      continue;
+    } else if (/^[ \t]*(#|$)/.test(t)) continue;
+    const trimmed = trimContinuation(t, escape);
+    continued = trimmed !== undefined;
+    line += trimmed ?? t;
+  }
+  return { line, heredocLines };
 }

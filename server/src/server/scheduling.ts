@@ -12,7 +12,7 @@ import type { Diagnostic } from 'vscode-languageserver';
 import { computeComposeDiagnostics } from '../features/compose';
 import { toDiagnostic } from '../features/diagnostics';
 import { diffLines } from '../model/text';
-import { DIAGNOSTIC_SOURCE } from '../protocol';
+import { fileTooLargeProblem } from '../model/checks';
 import { refreshCodeLenses, withCompose, type ServerContext } from './context';
 import { modelOf, problemsOf, type DocState } from './documents';
 
@@ -76,7 +76,7 @@ async function validateCompose(ctx: ServerContext, st: DocState): Promise<void> 
   const uri = st.doc.uri;
   const version = st.doc.version;
   const settings = await ctx.settings.get(uri);
-  const diagnostics = settings.diagnostics.enable ? ((await withCompose(ctx, uri, (file, builds, _st, dir) => computeComposeDiagnostics(file, builds, dir))) ?? []) : [];
+  const diagnostics = settings.diagnostics.enable ? ((await withCompose(ctx, uri, (file, builds, _st, dir) => computeComposeDiagnostics(file, builds, dir, uri))) ?? []) : [];
   if (!ctx.client.relatedInformation) for (const d of diagnostics) delete d.relatedInformation;
   void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
 }
@@ -90,11 +90,8 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
   const version = st.doc.version;
   const model = modelOf(st, settings);
   if (!model) {
-    const size = (st.doc.getText().length / 1e6).toFixed(1);
     st.dlsDiagnostics = [];
-    const message = `This file (${size} MB) is larger than dockerStages.maxFileSize (${(settings.maxFileSize / 1e6).toFixed(1)} MB): stage analysis is off for it.`;
-    const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
-    void ctx.connection.sendDiagnostics({ uri, version, diagnostics: [{ range, severity: 3, source: DIAGNOSTIC_SOURCE, code: 'file-too-large', message }] });
+    void ctx.connection.sendDiagnostics({ uri, version, diagnostics: [toDiagnostic(fileTooLargeProblem(st.doc.getText().length, settings.maxFileSize), uri)] });
     return;
   }
   const ours = problemsOf(st, model, settings).map((p) => toDiagnostic(p, uri));
