@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites one after another and prints one closing line
 // "N passed, N failed" summing all of them (CI reads that line).
-//   node scripts/run-suites.mjs [suite ...]     suites: unit golden lsp grammar engine e2e ui (default: all that exist)
+//   node scripts/run-suites.mjs [suite ...]     suites: lint unit golden lsp grammar engine e2e ui (default: all that exist)
 // node:test suites run with the TAP reporter; their "# pass / # fail" counts are summed.
 // The e2e runner prints its own "N passed, N failed" line, which is read.
 import { spawn } from 'node:child_process';
@@ -13,6 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const list = (dir, re) => (existsSync(path.join(root, dir)) ? readdirSync(path.join(root, dir)).filter((f) => re.test(f)).sort().map((f) => path.join(dir, f)) : []);
 
 const SUITES = {
+  lint: () => ({ command: [process.execPath, 'scripts/lint.mjs'] }),
   unit: () => ({ files: list('out/test/unit', /\.test\.js$/) }),
   golden: () => ({ files: list('out/test/golden', /\.test\.js$/) }),
   lsp: () => ({ files: list('out/test/lsp', /\.test\.js$/) }),

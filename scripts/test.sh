@@ -18,7 +18,7 @@ step "type check (tsc) and bundle (esbuild)"
 npx tsc -p . || exit 1
 node scripts/esbuild.mjs || exit 1
 
-suites=(unit golden lsp grammar)
+suites=(lint unit golden lsp grammar)
 if [ "${SKIP_ENGINE:-0}" != 1 ] && [ -f scripts/engine/setup-engine.sh ] && [ -d test/engine ]; then
   step "Docker engine (scripts/engine)"
   if bash scripts/engine/setup-engine.sh start && { [ ! -f scripts/engine/make-base-images.sh ] || bash scripts/engine/make-base-images.sh; }; then

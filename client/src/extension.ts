@@ -165,16 +165,16 @@ async function showStages(): Promise<void> {
 export async function activate(context: vscode.ExtensionContext): Promise<Api> {
   output ??= vscode.window.createOutputChannel('Dockerfile Stages');
   const out = output;
-  builds = new Builds(() => client, new ImageCache(context.workspaceState), (m) => out.appendLine(m));
+  builds = new Builds(() => client, new ImageCache(context.workspaceState), (m) => { out.appendLine(m); });
   const ageTimer = setInterval(() => {
     if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) refreshLenses();
   }, 60_000);
   context.subscriptions.push(
     builds,
     ...registerBuildCommands(builds),
-    builds.onDidFinishBuild(() => refreshLenses()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),
-    { dispose: () => clearInterval(ageTimer) },
+    builds.onDidFinishBuild(() => { refreshLenses(); }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => { refreshLenses(); }),
+    { dispose: () => { clearInterval(ageTimer); } },
     vscode.commands.registerCommand(Commands.restartServer, () => restart(context)),
     vscode.commands.registerCommand(Commands.showOutput, () => output?.show()),
     vscode.commands.registerCommand(Commands.showStages, () => showStages()),

@@ -57,5 +57,6 @@ try {
   start();
 } catch (e) {
   if (process.env['DOCKERFILE_STAGES_DEBUG']) process.stderr.write(`code cache not used: ${String(e)}\n`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the chosen bundle in this process
   require(main);
 }

@@ -61,12 +61,15 @@ export class LspClient {
     this.conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => this.settings));
     this.conn.onRequest(RegistrationRequest.type, (p) => void this.registrations.push(...p.registrations));
     this.conn.onRequest(InlayHintRefreshRequest.type, () => undefined);
-    this.conn.onRequest(CodeLensRefreshRequest.type, () => void this.lensRefreshes++);
+    this.conn.onRequest(CodeLensRefreshRequest.type, () => {
+      this.lensRefreshes++;
+    });
     this.conn.listen();
     const dyn = { dynamicRegistration: options.dynamicFormatting === true };
     const ws = options.workspace ? pathToFileURL(options.workspace).href : null;
     this.init = this.conn.sendRequest(InitializeRequest.type, {
       processId: process.pid,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the server must also work for clients that send only rootUri
       rootUri: ws,
       workspaceFolders: ws ? [{ uri: ws, name: 'ws' }] : null,
       initializationOptions: options.initializationOptions,
@@ -75,13 +78,13 @@ export class LspClient {
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, rename: { prepareSupport: true }, formatting: dyn, rangeFormatting: dyn, onTypeFormatting: dyn },
       },
     }).then((r) => {
-      this.conn.sendNotification(InitializedNotification.type, {});
-      return { ...r.capabilities } as Record<string, unknown>;
+      void this.conn.sendNotification(InitializedNotification.type, {});
+      return { ...r.capabilities };
     });
   }
 
   open(uri: string, text: string, languageId = 'dockerfile', version = 1): void {
-    this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
+    void this.conn.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version, text } });
   }
 
   /** The next diagnostics for `uri` at `version` that satisfy `pred`. */
@@ -89,7 +92,7 @@ export class LspClient {
     const have = (this.diagnostics.get(uri) ?? []).find((p) => p.version === version && pred(p.diagnostics));
     if (have) return Promise.resolve(have.diagnostics);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no diagnostics for ${uri} v${version}`)), timeoutMs);
+      const t = setTimeout(() => { reject(new Error(`no diagnostics for ${uri} v${version}`)); }, timeoutMs);
       const check = (p: PublishDiagnosticsParams) => {
         if (p.uri === uri && p.version === version && pred(p.diagnostics)) {
           clearTimeout(t);
@@ -114,7 +117,7 @@ export class LspClient {
 
   async stop(): Promise<void> {
     await this.conn.sendRequest(ShutdownRequest.type);
-    this.conn.sendNotification(ExitNotification.type);
+    void this.conn.sendNotification(ExitNotification.type);
     await new Promise((r) => this.proc.once('exit', r));
     this.conn.dispose();
   }

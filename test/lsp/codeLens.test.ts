@@ -155,11 +155,11 @@ describe('build lenses and Compose over stdio', () => {
 
   test('dockerStages.codeLens.enable=false: no lenses', async () => {
     c.settings = { codeLens: { enable: false } };
-    c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    void c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(await c.lenses(dockerfileUri), []);
     c.settings = null;
-    c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    void c.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
     await new Promise((r) => setTimeout(r, 100));
     assert.ok((await c.lenses(dockerfileUri)).length > 0);
   });
@@ -213,7 +213,7 @@ describe('build lenses and Compose over stdio', () => {
     const res2 = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u2 }, position: { line: 4, character: 14 } })) as CompletionItem[] | CompletionList;
     assert.deepEqual((Array.isArray(res2) ? res2 : res2.items).map((i) => i.label), ['deps', 'build', 'runtime']);
     // Definition of an existing target, after fixing the typo.
-    c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: composeUri, version: 2 }, contentChanges: [{ range: { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } }, text: 'runtime' }] });
+    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: composeUri, version: 2 }, contentChanges: [{ range: { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } }, text: 'runtime' }] });
     await c.diagnosticsOf(composeUri, (d) => d.length === 1);
     const def = (await c.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: composeUri }, position: { line: 4, character: 16 } })) as Location;
     assert.equal(def.uri, dockerfileUri);
@@ -241,7 +241,7 @@ describe('build lenses and Compose over stdio', () => {
   });
 
   test('Compose reads the open (unsaved) Dockerfile, and re-checks when it changes', async () => {
-    c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: dockerfileUri, version: 2 }, contentChanges: [{ range: { start: { line: 13, character: 14 }, end: { line: 13, character: 21 } }, text: 'final' }] });
+    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: dockerfileUri, version: 2 }, contentChanges: [{ range: { start: { line: 13, character: 14 }, end: { line: 13, character: 21 } }, text: 'final' }] });
     const ds = await c.diagnosticsOf(composeUri, (d) => d.some((x) => x.code === 'compose-unknown-target'));
     assert.match(ds.find((x) => x.code === 'compose-unknown-target')?.message ?? '', /'runtime' is not in app\/Dockerfile/);
     assert.ok(c.lensRefreshes > 0, 'lenses refreshed');
@@ -252,7 +252,7 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(before?.compose?.service, 'api');
     const refreshes = c.lensRefreshes;
     for (const f of ['compose.yaml', 'compose.override.yaml', 'docker-compose.dev.yml']) rmSync(path.join(dir, f), { force: true });
-    c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: composeUri, type: 3 }] });
+    void c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: composeUri, type: 3 }] });
     const deadline = Date.now() + 3000;
     while (c.lensRefreshes === refreshes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(c.lensRefreshes > refreshes, 'the server asks for the lenses again');

@@ -137,7 +137,7 @@ describe('language server over stdio', () => {
     const u = 'file:///work/change.Dockerfile';
     c.open(u, 'FROM alpine AS a\nFROM alpine\nCOPY --from=a / /\n');
     await c.diagnosticsFor(u, 1);
-    c.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, {
       textDocument: { uri: u, version: 2 },
       contentChanges: [{ range: { start: { line: 2, character: 12 }, end: { line: 2, character: 13 } }, text: '5' }],
     });
@@ -149,11 +149,11 @@ describe('language server over stdio', () => {
 
   test('settings: turning off reference hints takes effect after didChangeConfiguration', async () => {
     c.settings = { inlayHints: { references: false } };
-    c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    void c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     const hints = (await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: whole })) ?? [];
     assert.deepEqual(hints.map(label), ['#0', '#1', '#2']);
     c.settings = null;
-    c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    void c.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
   });
 
   test('general features from dockerfile-language-service: formatting', async () => {

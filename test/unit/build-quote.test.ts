@@ -78,7 +78,7 @@ function parseWindows(line: string): string[] {
         else { cur += '\\'.repeat(n); i--; }
       } else if (c === '"') inQ = !inQ;
       else if ((c === ' ' || c === '\t') && !inQ) break;
-      else cur += c;
+      else cur += c ?? '';
     }
     out.push(cur);
   }

@@ -79,7 +79,7 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
     out.push('', '## Add a dev stage');
     if (dev) {
       const after = applyEdits(text, dev.edits);
-      out.push(`${dev.title}`, ...numbered(after));
+      out.push(dev.title, ...numbered(after));
       lost.push(...lostLines(text, after));
       const m = buildModel(after);
       assert.equal(m.defaultTarget?.name, model.defaultTarget?.name, 'production stays the default target');

@@ -187,7 +187,7 @@ test('LSP: information diagnostic; quick fix for it, refactorings anywhere in th
   assert.equal(problems[0]?.code, 'single-stage-toolchain');
   assert.equal(problems[0]?.severity, 'information');
   assert.deepEqual(problems[0]?.range, { start: { line: 0, character: 5 }, end: { line: 0, character: 16 } });
-  const diag = toDiagnostic(problems[0]!, uri);
+  const diag = toDiagnostic(problems[0], uri);
   const at = { start: { line: 0, character: 6 }, end: { line: 0, character: 6 } };
   const actions = computeConvertActions(m, uri, at, [diag]);
   assert.deepEqual(actions.map((a) => a.kind), ['quickfix', 'refactor.rewrite']);
@@ -272,7 +272,7 @@ test('fuzz: mutated Dockerfiles never throw, and an offered conversion never los
     for (let k = rnd(4) + 1; k > 0; k--) {
       const at = rnd(text.length + 1);
       const op = rnd(3);
-      if (op === 0) text = text.slice(0, at) + pieces[rnd(pieces.length)] + text.slice(at);
+      if (op === 0) text = text.slice(0, at) + (pieces[rnd(pieces.length)] ?? '') + text.slice(at);
       else if (op === 1) text = text.slice(0, at) + text.slice(at + rnd(12));
       else {
         const lines = text.split('\n');

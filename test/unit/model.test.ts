@@ -48,7 +48,7 @@ test('build args: expanded with defaults and marked dynamic', () => {
   assert.equal(m.stages[0]?.base.value, 'golang:1.22');
   assert.equal(m.stages[0]?.base.dynamic, true);
   assert.equal(m.references[0]?.dynamic, true);
-  assert.equal(referencedStage(m.references[0]!), 0);
+  assert.equal(referencedStage(m.references[0]), 0);
 });
 
 test('--target needs: base chain, COPY and mount sources; the default target is the last stage', () => {

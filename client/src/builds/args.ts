@@ -29,7 +29,7 @@ export function splitArgs(input: string): string[] {
       while (j < n) {
         const d = input[j] as string;
         if (d === '\\' && (input[j + 1] === '"' || input[j + 1] === '\\')) {
-          cur += input[j + 1];
+          cur += input[j + 1] ?? '';
           j += 2;
         } else if (d === '"') {
           closed = true;
@@ -43,7 +43,7 @@ export function splitArgs(input: string): string[] {
       inWord = true;
       i = j + 1;
     } else if (c === '\\' && i + 1 < n && /["'\\\s]/.test(input[i + 1] as string)) {
-      cur += input[i + 1];
+      cur += input[i + 1] ?? '';
       inWord = true;
       i += 2;
     } else if (/\s/.test(c)) {

@@ -89,7 +89,7 @@ function run(command: string, args: readonly string[], cwd: string, timeoutMs: n
   return new Promise((resolve) => {
     execFile(command, [...args], { cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -159,12 +159,12 @@ export class Builds implements vscode.Disposable {
   }
 
   createTask(def: StagesTaskDefinition, folder: vscode.WorkspaceFolder | undefined, onStart?: (t: BuildTerminal) => void, source: StagesTaskDefinition = def): vscode.Task {
-    const exec = new vscode.CustomExecution(async (resolved) => {
+    const exec = new vscode.CustomExecution((resolved) => {
       // Variables (${workspaceFolder}, …) are resolved in `resolved` for tasks.json tasks.
       const d = parseTaskDefinition(resolved);
       const t = new BuildTerminal(this, typeof d === 'string' ? def : d, folder);
       onStart?.(t);
-      return t;
+      return Promise.resolve(t);
     });
     const task = new vscode.Task(source, folder ?? vscode.TaskScope.Workspace, this.taskName(def), 'Dockerfile Stages', exec, []);
     task.group = vscode.TaskGroup.Build;
@@ -183,7 +183,7 @@ export class Builds implements vscode.Disposable {
     let sub: vscode.Disposable | undefined;
     const endedFirst = new Promise<undefined>((r) => {
       sub = vscode.tasks.onDidEndTask((e) => {
-        if (JSON.stringify(e.execution.task.definition) === key) setTimeout(() => r(undefined), 1000);
+        if (JSON.stringify(e.execution.task.definition) === key) setTimeout(() => { r(undefined); }, 1000);
       });
     });
     try {
@@ -376,7 +376,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     const t = setTimeout(() => {
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }, 5000);
-    c.once('close', () => clearTimeout(t));
+    c.once('close', () => { clearTimeout(t); });
   }
 
   private base: Omit<BuildResult, 'exitCode' | 'error' | 'image' | 'problems' | 'cancelled'> | undefined;
@@ -422,7 +422,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
       (progress, token) => new Promise<number | undefined>((resolve) => {
-        token.onCancellationRequested(() => this.cancel());
+        token.onCancellationRequested(() => { this.cancel(); });
         let child: ChildProcess;
         try {
           child = spawn(plan.argv.command, [...plan.argv.args], { cwd: plan.argv.cwd, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -449,7 +449,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
           this.line(`\x1b[31mCannot run ${plan.argv.command}: ${e.code === 'ENOENT' ? 'not found (or the context folder does not exist)' : e.message}\x1b[0m`);
           resolve(undefined);
         });
-        child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+        child.on('close', (code, signal) => { resolve(code ?? (signal ? 130 : 1)); });
       }),
     );
     if (exit === 0) {

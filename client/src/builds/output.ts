@@ -15,6 +15,7 @@ export interface BuildProblem {
   readonly message: string;
 }
 
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 
 export function outputLines(text: string): string[] {
@@ -154,9 +155,11 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
     if (!stage) continue;
     const kw = (text.split(' ')[0] ?? '').toUpperCase();
     const ins = kw === 'FROM' ? stage.instructions[0] : matchInstruction(stage.instructions, text);
-    const range = (ins ?? stage.instructions[0] as InstructionOutline).range;
+    const hit = ins ?? stage.instructions[0];
+    if (!hit) continue;
+    const range = hit.range;
     // The step's own output: the lines `#<vertex> <seconds> …` of the vertex `#<vertex> [stage i/n] text`.
-    const header = `${l.slice(3, -1)}`;
+    const header = l.slice(3, -1);
     const vertex = lines.map((x) => /^#(\d+) (.*)$/.exec(x)).find((m) => m !== null && m[2] === header)?.[1];
     const own = vertex ? lines.filter((x) => x.startsWith(`#${vertex} `) && /^#\d+ \d+\.\d+ /.test(x)) : [];
     out.push({ range, message: withDetails(`${kw} failed: ${final}`, details([...own, ...body])) });

@@ -62,7 +62,7 @@ export function parseTaskDefinition(x: unknown): StagesTaskDefinition | string {
     ...(str(d['target']) && d['target'] !== '' ? { target: d['target'] } : {}),
     ...(str(d['context']) && d['context'] !== '' ? { context: d['context'] } : {}),
     ...(str(d['tag']) && d['tag'] !== '' ? { tag: d['tag'] } : {}),
-    ...(args !== undefined ? { args: args as string[] } : {}),
+    ...(args !== undefined ? { args: args } : {}),
     ...(str(d['platform']) && d['platform'] !== '' ? { platform: d['platform'] } : {}),
     ...(str(d['builder']) && d['builder'] !== '' ? { builder: d['builder'] } : {}),
     ...(d['run'] === true ? { run: true } : {}),

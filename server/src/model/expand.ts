@@ -62,7 +62,7 @@ export function expand(text: string, values: ArgValues, escape = '\\'): Expansio
   while (i < text.length) {
     const c = text[i] as string;
     if (c === escape && i + 1 < text.length) {
-      out += text[i + 1];
+      out += text[i + 1] ?? '';
       i += 2;
       continue;
     }
@@ -127,8 +127,8 @@ function expandBraced(
   };
   const set = value !== undefined && value !== null;
   const nonEmpty = set && value !== '';
-  if (rest.startsWith(':-')) return nonEmpty ? (value as string) : word(rest.slice(2));
-  if (rest.startsWith('-')) return set ? (value as string) : word(rest.slice(1));
+  if (rest.startsWith(':-')) return nonEmpty ? (value) : word(rest.slice(2));
+  if (rest.startsWith('-')) return set ? (value) : word(rest.slice(1));
   if (rest.startsWith(':+')) return nonEmpty ? word(rest.slice(2)) : '';
   if (rest.startsWith('+')) return set ? word(rest.slice(1)) : '';
   const v = value ?? '';

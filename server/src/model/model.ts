@@ -224,7 +224,7 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
   });
 
   const dependents: number[][] = syntaxes.map(() => []);
-  direct.forEach((ds, i) => ds.forEach((d) => dependents[d]?.push(i)));
+  direct.forEach((ds, i) => { ds.forEach((d) => dependents[d]?.push(i)); });
   const dependsOn: number[][] = direct.map((ds) => [...ds].sort((x, y) => x - y));
   const defaultNeeds = closure(dependsOn, count > 0 ? [count - 1] : []);
   const roots: number[] = [];

@@ -72,6 +72,7 @@ export function registerInitialize(ctx: ServerContext): void {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     readClientSupport(ctx, params.capabilities);
     let roots = (params.workspaceFolders ?? []).map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== undefined);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- clients without workspace folders still send only rootUri
     const rootUri = params.rootUri ? fsPathOf(params.rootUri) : undefined;
     if (roots.length === 0 && rootUri) roots = [rootUri];
     ctx.compose.roots = roots;

@@ -75,7 +75,13 @@ export class ComposeDiscovery {
       return m ? { model: m, uri: open.doc.uri } : `${shown} is larger than dockerStages.maxFileSize`;
     }
     try {
-      const m = readCached<StageModel | string>(this.diskModels, p, settings.maxFileSize, (t) => buildModel(t), `${shown} is larger than dockerStages.maxFileSize`);
+      const m = readCached<StageModel | string>(
+        this.diskModels,
+        p,
+        settings.maxFileSize,
+        (t) => buildModel(t),
+        `${shown} is larger than dockerStages.maxFileSize`,
+      );
       return typeof m === 'string' ? m : { model: m, uri: pathToFileURL(p).href };
     } catch (e) {
       return describeReadError(e, shown);

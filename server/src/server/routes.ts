@@ -38,7 +38,9 @@ const isCompose = (ctx: ServerContext, uri: string) => ctx.docs.get(uri)?.kind =
 const lineOf = (st: DocState, line: number) => splitLines(st.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '';
 
 const inlayHints: Route = (ctx) =>
-  ctx.connection.languages.inlayHint.on(async ({ textDocument, range }) => (await withModel(ctx, textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s))) ?? []);
+  ctx.connection.languages.inlayHint.on(
+    async ({ textDocument, range }) => (await withModel(ctx, textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s))) ?? [],
+  );
 
 const definition: Route = (ctx) =>
   ctx.connection.onDefinition(async ({ textDocument: { uri }, position }) => {
@@ -58,12 +60,20 @@ const highlights: Route = (ctx) =>
 
 const rename: Route = (ctx) => {
   ctx.connection.onPrepareRename(async ({ textDocument, position }) => {
-    const r = await withModel(ctx, textDocument.uri, (m) => prepareStageRename(m, position) ?? (ctx.mode === 'all' ? ctx.general.prepareRename(m.text, position) : null));
+    const r = await withModel(
+      ctx,
+      textDocument.uri,
+      (m) => prepareStageRename(m, position) ?? (ctx.mode === 'all' ? ctx.general.prepareRename(m.text, position) : null),
+    );
     if (r && 'error' in r) throw new ResponseError(-32803, r.error);
     return r ?? null;
   });
   ctx.connection.onRenameRequest(async ({ textDocument: { uri }, position, newName }) => {
-    const r = await withModel(ctx, uri, (m) => computeRename(m, position, newName) ?? (ctx.mode === 'all' ? { edits: ctx.general.rename(uri, m.text, position, newName) } : null));
+    const r = await withModel(
+      ctx,
+      uri,
+      (m) => computeRename(m, position, newName) ?? (ctx.mode === 'all' ? { edits: ctx.general.rename(uri, m.text, position, newName) } : null),
+    );
     if (!r) return null;
     if ('error' in r) throw new ResponseError(-32803, r.error);
     return { changes: { [uri]: r.edits } };

@@ -76,7 +76,9 @@ async function validateCompose(ctx: ServerContext, st: DocState): Promise<void> 
   const uri = st.doc.uri;
   const version = st.doc.version;
   const settings = await ctx.settings.get(uri);
-  const diagnostics = settings.diagnostics.enable ? ((await withCompose(ctx, uri, (file, builds, _st, dir) => computeComposeDiagnostics(file, builds, dir, uri))) ?? []) : [];
+  const diagnostics = settings.diagnostics.enable
+    ? ((await withCompose(ctx, uri, (file, builds, _st, dir) => computeComposeDiagnostics(file, builds, dir, uri))) ?? [])
+    : [];
   if (!ctx.client.relatedInformation) for (const d of diagnostics) delete d.relatedInformation;
   void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
 }

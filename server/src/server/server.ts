@@ -26,7 +26,9 @@ import { SETTINGS_SECTION } from '../protocol';
 export type { ServerOptions } from './context';
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
-  const log = (m: string) => connection.console.log(m);
+  const log = (m: string) => {
+    connection.console.log(m);
+  };
   const docs = new DocumentStore();
   const ctx: ServerContext = {
     connection,

@@ -21,7 +21,15 @@ interface WatchedFileKind {
  * The watched-file table. The client watches Dockerfiles and Compose files; both are
  * inputs of the Compose diagnostics and the Dockerfile lenses.
  */
-export const WATCHED_FILES: readonly WatchedFileKind[] = [{ name: 'dockerfiles and compose files', matches: () => true, changed: (ctx) => composeInputsChanged(ctx) }];
+export const WATCHED_FILES: readonly WatchedFileKind[] = [
+  {
+    name: 'dockerfiles and compose files',
+    matches: () => true,
+    changed: (ctx) => {
+      composeInputsChanged(ctx);
+    },
+  },
+];
 
 export function registerSync(ctx: ServerContext): void {
   const { connection, docs } = ctx;

@@ -49,7 +49,7 @@ describe('inlay hints (workspace/Dockerfile)', () => {
       const l = line(prefix);
       const found = at(l, `#${i}`);
       assert.strictEqual(found.length, 1, `one "#${i}" hint on line ${l} (${prefix}); hints were:\n${show()}`);
-      assert.strictEqual(found[0].character, endOf(l), `"#${i}" should sit at the end of line ${l}: ${doc.lineAt(l).text}`);
+      assert.strictEqual(found[0]?.character, endOf(l), `"#${i}" should sit at the end of line ${l}: ${doc.lineAt(l).text}`);
     });
   });
 
@@ -66,7 +66,7 @@ describe('inlay hints (workspace/Dockerfile)', () => {
       const found = at(l, '→ #0 builder');
       assert.strictEqual(found.length, 1, `one "→ #0 builder" on line ${l} (${prefix}); hints were:\n${show()}`);
       const start = doc.lineAt(l).text.indexOf(ref);
-      const ch = found[0].character;
+      const ch = found[0]?.character ?? -1;
       assert.ok(ch >= start && ch <= start + ref.length,
         `"→ #0 builder" at column ${ch} should be within ${JSON.stringify(ref)} (columns ${start}-${start + ref.length}) on line ${l}`);
     }
@@ -79,6 +79,7 @@ describe('inlay hints (workspace/Dockerfile)', () => {
     const byImage = hints.filter((h) => h.line === line('COPY --from=1'));
     assert.deepStrictEqual(byImage.map((h) => h.label), ['→ alpine:3.20'], `hints were:\n${show()}`);
     for (const [h, ref] of [[byName[0], '--from=0'], [byImage[0], '--from=1']] as const) {
+      assert.ok(h, `a hint for ${ref}`);
       const start = doc.lineAt(h.line).text.indexOf(ref);
       assert.ok(h.character >= start && h.character <= start + ref.length,
         `"${h.label}" at column ${h.character} should be within ${ref} (columns ${start}-${start + ref.length})`);

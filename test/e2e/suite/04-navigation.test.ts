@@ -19,7 +19,9 @@ describe('navigation: definition, references, hover', () => {
   /** Asserts that `defs` points at the stage name `Builder` in `FROM ... AS Builder`. */
   const assertIsBuilderName = (defs: (vscode.Location | vscode.LocationLink)[]): void => {
     assert.strictEqual(defs.length, 1, `one definition expected: ${show(defs)}`);
-    const { uri, range } = target(defs[0]);
+    const def = defs[0];
+    assert.ok(def, 'a definition');
+    const { uri, range } = target(def);
     assert.strictEqual(uri.toString(), doc.uri.toString());
     assert.strictEqual(range.start.line, declLine, `definition line: ${show(defs)}`);
     assert.strictEqual(doc.getText(range), 'Builder', `the definition's range should be the name in "AS Builder"`);

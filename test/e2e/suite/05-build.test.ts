@@ -21,7 +21,7 @@ interface BuildResult {
 function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) || (err ? err.message : '') });
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr: stderr || (err ? err.message : '') });
     });
   });
 }
@@ -49,13 +49,13 @@ async function lens(doc: vscode.TextDocument, title: RegExp): Promise<vscode.Cod
 
 async function runLens(l: vscode.CodeLens): Promise<BuildResult> {
   const c = l.command as vscode.Command;
-  let r = await vscode.commands.executeCommand<BuildResult | undefined>(c.command, ...(c.arguments ?? []));
+  let r = await vscode.commands.executeCommand<BuildResult | undefined>(c.command, ...((c.arguments ?? []) as unknown[]));
   if (!r) {
     // Once in CI a build right after another did not start (cause not found yet): a user would click
     // again, and so does the test, once; a second miss fails.
     console.log(`      note: ${c.title} did not start; clicking the lens again`);
     await sleep(1000);
-    r = await vscode.commands.executeCommand<BuildResult | undefined>(c.command, ...(c.arguments ?? []));
+    r = await vscode.commands.executeCommand<BuildResult | undefined>(c.command, ...((c.arguments ?? []) as unknown[]));
   }
   assert.ok(r, `${c.title}: the build did not start`);
   return r;

@@ -88,6 +88,7 @@ export function target(l: vscode.Location | vscode.LocationLink): { uri: vscode.
 
 export function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents)
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- MarkedString is what older hovers return
     .map((c) => (typeof c === 'string' ? c : c.value))
     .join('\n');
 }
