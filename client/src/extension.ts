@@ -1,28 +1,14 @@
 /**
  * The VS Code side: starts the language server, resolves the `auto` language
  * features setting from the installed extensions, and registers the commands.
- * Builds live in build/ (tasks, lenses' commands, palette commands); this file
- * wires them up. Only client/ imports `vscode`.
+ * The client's state is one ClientContext (context.ts); builds live in builds/
+ * (tasks, lenses' commands, palette commands); this file wires them up. Only client/ imports `vscode`.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  CodeLensRequest,
-  LanguageClient,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
-import { Builds, ImageCache } from './builds/builds';
-import { decorateLenses, registerBuildCommands } from './builds/commands';
-import {
-  CodeActionIds,
-  Commands,
-  DOCKER_EXTENSION_IDS,
-  SETTINGS_SECTION,
-  type LanguageFeatures,
-  type LanguageFeaturesSetting,
-} from '../../server/src/protocol';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerBuildCommands } from './builds/commands';
+import { ClientContext, resolveMode } from './context';
+import { CodeActionIds, Commands, SETTINGS_SECTION, type LanguageFeatures } from '../../server/src/protocol';
 
 export interface Api {
   /** The running language client (for tests and other extensions). */
@@ -31,84 +17,8 @@ export interface Api {
   readonly languageFeatures: () => LanguageFeatures;
 }
 
-let client: LanguageClient | undefined;
-let currentMode: LanguageFeatures = 'all';
-let output: vscode.OutputChannel | undefined;
-let builds: Builds | undefined;
-
-/** Asks VS Code for the lenses again (after a build, or as the ages in their titles grow). */
-function refreshLenses(): void {
-  const feature = client?.getFeature(CodeLensRequest.method);
-  const seen = new Set<unknown>();
-  for (const ed of vscode.window.visibleTextEditors) {
-    const p = feature?.getProvider(ed.document);
-    if (p && !seen.has(p)) {
-      seen.add(p);
-      p.onDidChangeCodeLensEmitter.fire();
-    }
-  }
-}
-
-function dockerExtensionInstalled(): string | undefined {
-  return DOCKER_EXTENSION_IDS.find((id) => vscode.extensions.getExtension(id) !== undefined);
-}
-
-function resolveMode(): LanguageFeatures {
-  const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<LanguageFeaturesSetting>('languageFeatures', 'auto');
-  if (raw === 'all' || raw === 'stagesOnly') return raw;
-  return dockerExtensionInstalled() ? 'stagesOnly' : 'all';
-}
-
-async function startClient(context: vscode.ExtensionContext): Promise<void> {
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-  };
-  currentMode = resolveMode();
-  output ??= vscode.window.createOutputChannel('Dockerfile Stages');
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'dockerfile' },
-      { scheme: 'untitled', language: 'dockerfile' },
-      // Compose files: build.target completion, checks, definition and lenses.
-      { scheme: 'file', language: 'dockercompose' },
-    ],
-    outputChannel: output,
-    initializationOptions: { languageFeatures: currentMode },
-    synchronize: {
-      // Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}'),
-    },
-    middleware: {
-      // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
-      provideCodeLenses: async (document, token, next) => {
-        const lenses = await next(document, token);
-        return lenses && builds ? decorateLenses(lenses, builds.images, vscode.workspace.isTrusted) : lenses;
-      },
-      workspace: {
-        // The server cannot see which extensions are installed: resolve `auto` here.
-        configuration: async (params, token, next) => {
-          const result = await next(params, token);
-          if (!Array.isArray(result)) return result;
-          return result.map((item: unknown, i) => {
-            if (params.items[i]?.section !== SETTINGS_SECTION || typeof item !== 'object' || item === null) return item;
-            return { ...(item as Record<string, unknown>), languageFeatures: currentMode };
-          });
-        },
-      },
-    },
-  };
-  client = new LanguageClient('dockerStages', 'Dockerfile Stages', serverOptions, clientOptions);
-  await client.start();
-}
-
-async function restart(context: vscode.ExtensionContext): Promise<void> {
-  const old = client;
-  client = undefined;
-  if (old) await old.stop().catch(() => undefined);
-  await startClient(context);
-}
+/** The activation's state (for deactivate, which VS Code calls without arguments). */
+let active: ClientContext | undefined;
 
 /**
  * Runs one of the server's code actions from the palette: asks for every action over
@@ -124,7 +34,10 @@ async function applyCodeAction(wanted: readonly { id: string; title: string }[],
   }
   const doc = editor.document;
   const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[] | undefined>(
-    'vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+    'vscode.executeCodeActionProvider',
+    doc.uri,
+    new vscode.Range(0, 0, doc.lineCount, 0),
+  );
   const withEdit = (actions ?? []).filter((a): a is vscode.CodeAction => 'edit' in a && a.edit !== undefined);
   const idOf = (a: vscode.CodeAction): unknown => {
     const data: unknown = (a as { data?: unknown }).data;
@@ -163,39 +76,58 @@ async function showStages(): Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<Api> {
-  output ??= vscode.window.createOutputChannel('Dockerfile Stages');
-  const out = output;
-  builds = new Builds(() => client, new ImageCache(context.workspaceState), (m) => { out.appendLine(m); });
+  const ctx = new ClientContext(context);
+  active = ctx;
   const ageTimer = setInterval(() => {
-    if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) refreshLenses();
+    if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) ctx.refreshLenses();
   }, 60_000);
   context.subscriptions.push(
-    builds,
-    ...registerBuildCommands(builds),
-    builds.onDidFinishBuild(() => { refreshLenses(); }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => { refreshLenses(); }),
-    { dispose: () => { clearInterval(ageTimer); } },
-    vscode.commands.registerCommand(Commands.restartServer, () => restart(context)),
-    vscode.commands.registerCommand(Commands.showOutput, () => output?.show()),
+    ctx.output,
+    ctx.builds,
+    ...registerBuildCommands(ctx.builds),
+    ctx.builds.onDidFinishBuild(() => {
+      ctx.refreshLenses();
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      ctx.refreshLenses();
+    }),
+    {
+      dispose: () => {
+        clearInterval(ageTimer);
+      },
+    },
+    vscode.commands.registerCommand(Commands.restartServer, () => ctx.restart()),
+    vscode.commands.registerCommand(Commands.showOutput, () => {
+      ctx.output.show();
+    }),
     vscode.commands.registerCommand(Commands.showStages, () => showStages()),
     vscode.commands.registerCommand(Commands.convertToMultiStage, () =>
-      applyCodeAction([{ id: CodeActionIds.convert, title: 'Convert to multi-stage build' }], 'Convert to Multi-Stage Build')),
+      applyCodeAction([{ id: CodeActionIds.convert, title: 'Convert to multi-stage build' }], 'Convert to Multi-Stage Build'),
+    ),
     vscode.commands.registerCommand(Commands.addDevStage, () =>
-      applyCodeAction([{ id: CodeActionIds.addDevStage, title: 'Add a dev stage' }, { id: CodeActionIds.convertWithDev, title: 'Convert to multi-stage build with a dev stage' }], 'Add a Dev Stage')),
+      applyCodeAction(
+        [
+          { id: CodeActionIds.addDevStage, title: 'Add a dev stage' },
+          { id: CodeActionIds.convertWithDev, title: 'Convert to multi-stage build with a dev stage' },
+        ],
+        'Add a Dev Stage',
+      ),
+    ),
     // The server's capabilities depend on the mode: restart when it changes.
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration(`${SETTINGS_SECTION}.languageFeatures`) && resolveMode() !== currentMode) void restart(context);
+      if (e.affectsConfiguration(`${SETTINGS_SECTION}.languageFeatures`) && resolveMode() !== ctx.mode) void ctx.restart();
     }),
     vscode.extensions.onDidChange(() => {
-      if (resolveMode() !== currentMode) void restart(context);
+      if (resolveMode() !== ctx.mode) void ctx.restart();
     }),
-    { dispose: () => void client?.stop() },
+    { dispose: () => void ctx.client?.stop() },
   );
-  await startClient(context);
-  return { client: () => client, languageFeatures: () => currentMode };
+  await ctx.start();
+  return { client: () => ctx.client, languageFeatures: () => ctx.mode };
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
-  client = undefined;
+  const ctx = active;
+  active = undefined;
+  await ctx?.stop();
 }

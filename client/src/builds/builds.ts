@@ -1,89 +1,27 @@
 /**
- * Builds as VS Code tasks of type `dockerfile-stages`. Each build is a
- * CustomExecution whose pseudoterminal spawns the builder with an argv array
- * (no shell), streams its output, shows progress, can be cancelled (Terminate
- * Task, or Cancel on the notification) and re-run, and, because it owns the
- * output, maps errors back to Dockerfile lines (a diagnostics collection).
- * After a successful build it inspects the image (size, age) for the lenses.
+ * Builds as VS Code tasks of type `dockerfile-stages`: the task provider, plans
+ * (definition + settings -> argv, plan.ts), running one as a CustomExecution whose
+ * pseudoterminal is terminal.ts, image inspection for the lenses (images.ts holds
+ * what was built), and build errors as diagnostics. commands.ts holds the commands.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  BuildTargetsRequest,
-  TASK_TYPE,
-  type BuildTargetsParams,
-  type BuildTargetsResult,
-  type StageBuildArgs,
-} from '../../../server/src/protocol';
+import { BuildTargetsRequest, TASK_TYPE, type BuildTargetsParams, type BuildTargetsResult, type StageBuildArgs } from '../../../server/src/protocol';
 import { ArgsError, splitArgs } from './args';
 import { inspectArgv, runArgv } from './argv';
 import { buildSettings } from './config';
-import { formatSize, parseImageInspect, type ImageInfo } from './format';
+import { parseImageInspect, type ImageInfo } from './format';
 import { locateBuildErrors } from './output';
 import { definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type PlanEnvironment, type StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
+import type { ImageCache } from './images';
+import { BuildTerminal, UNTRUSTED, type BuildHost, type BuildResult } from './terminal';
+
+export { ImageCache, type BuiltImage } from './images';
+export { BuildTerminal, type BuildResult } from './terminal';
 import { which } from './which';
-
-export interface BuildResult {
-  readonly definition: StagesTaskDefinition;
-  /** The Dockerfile (canonical URI string). */
-  readonly uri: string;
-  readonly target: string | undefined;
-  readonly tag: string | undefined;
-  /** The builder's exit code; undefined when it did not start. */
-  readonly exitCode: number | undefined;
-  readonly cancelled: boolean;
-  /** The command line (POSIX quoting), for messages. */
-  readonly commandLine: string | undefined;
-  readonly image: ImageInfo | undefined;
-  /** Problems put on Dockerfile lines. */
-  readonly problems: number;
-  /** Why the build did not run (untrusted workspace, no builder, bad settings). */
-  readonly error: string | undefined;
-}
-
-export interface BuiltImage {
-  readonly tag: string;
-  readonly id: string | undefined;
-  readonly size: number | undefined;
-  readonly created: string | undefined;
-  readonly builtAt: string;
-}
-
-const canonical = (uri: string): string => vscode.Uri.parse(uri).toString();
-
-/** The last image built per (Dockerfile, target), kept in the workspace state. */
-export class ImageCache {
-  private static readonly KEY = 'dockerStages.builtImages';
-  constructor(private readonly memento: vscode.Memento) {}
-
-  private all(): Record<string, BuiltImage> {
-    const v = this.memento.get<unknown>(ImageCache.KEY);
-    return typeof v === 'object' && v !== null ? (v as Record<string, BuiltImage>) : {};
-  }
-
-  private static key(uri: string, target: string | null | undefined): string {
-    return `${canonical(uri)}#${target ?? ''}`;
-  }
-
-  get(uri: string, target: string | null | undefined): BuiltImage | undefined {
-    const v = this.all()[ImageCache.key(uri, target)];
-    return v && typeof v.tag === 'string' ? v : undefined;
-  }
-
-  async set(uri: string, target: string | null | undefined, image: BuiltImage): Promise<void> {
-    const all = { ...this.all(), [ImageCache.key(uri, target)]: image };
-    // Keep the 200 most recent.
-    const keys = Object.keys(all).sort((a, b) => (all[b]?.builtAt ?? '').localeCompare(all[a]?.builtAt ?? ''));
-    for (const k of keys.slice(200)) delete all[k];
-    await this.memento.update(ImageCache.KEY, all);
-  }
-}
-
-const UNTRUSTED = 'Builds are disabled in untrusted workspaces: a Dockerfile build runs commands from this workspace. Trust the workspace (Manage Workspace Trust) to build.';
-const MAX_OUTPUT = 1_000_000;
 
 function run(command: string, args: readonly string[], cwd: string, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -94,7 +32,7 @@ function run(command: string, args: readonly string[], cwd: string, timeoutMs: n
   });
 }
 
-export class Builds implements vscode.Disposable {
+export class Builds implements vscode.Disposable, BuildHost {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('dockerfile-stages-build');
   private readonly finished = new vscode.EventEmitter<BuildResult>();
   /** Every build that ends (lens, palette or tasks.json). */
@@ -158,7 +96,12 @@ export class Builds implements vscode.Disposable {
     return `${def.run ? 'run' : 'build'} ${def.target ?? '(default target)'} · ${def.file.split(/[\\/]/).pop() ?? def.file}`;
   }
 
-  createTask(def: StagesTaskDefinition, folder: vscode.WorkspaceFolder | undefined, onStart?: (t: BuildTerminal) => void, source: StagesTaskDefinition = def): vscode.Task {
+  createTask(
+    def: StagesTaskDefinition,
+    folder: vscode.WorkspaceFolder | undefined,
+    onStart?: (t: BuildTerminal) => void,
+    source: StagesTaskDefinition = def,
+  ): vscode.Task {
     const exec = new vscode.CustomExecution((resolved) => {
       // Variables (${workspaceFolder}, …) are resolved in `resolved` for tasks.json tasks.
       const d = parseTaskDefinition(resolved);
@@ -183,7 +126,10 @@ export class Builds implements vscode.Disposable {
     let sub: vscode.Disposable | undefined;
     const endedFirst = new Promise<undefined>((r) => {
       sub = vscode.tasks.onDidEndTask((e) => {
-        if (JSON.stringify(e.execution.task.definition) === key) setTimeout(() => { r(undefined); }, 1000);
+        if (JSON.stringify(e.execution.task.definition) === key)
+          setTimeout(() => {
+            r(undefined);
+          }, 1000);
       });
     });
     try {
@@ -250,7 +196,12 @@ export class Builds implements vscode.Disposable {
 
   private async provideTasks(token: vscode.CancellationToken): Promise<vscode.Task[]> {
     if (!vscode.workspace.isTrusted) return [];
-    const files = await vscode.workspace.findFiles('**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}', '**/{node_modules,.git}/**', 20, token);
+    const files = await vscode.workspace.findFiles(
+      '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}',
+      '**/{node_modules,.git}/**',
+      20,
+      token,
+    );
     const out: vscode.Task[] = [];
     for (const f of files) {
       if (token.isCancellationRequested) break;
@@ -303,11 +254,18 @@ export class Builds implements vscode.Disposable {
       return 0;
     }
     const problems = locateBuildErrors(output, outline, path.basename(uri.fsPath));
-    this.diagnostics.set(uri, problems.map((p) => {
-      const d = new vscode.Diagnostic(new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character), p.message, vscode.DiagnosticSeverity.Error);
-      d.source = 'docker build';
-      return d;
-    }));
+    this.diagnostics.set(
+      uri,
+      problems.map((p) => {
+        const d = new vscode.Diagnostic(
+          new vscode.Range(p.range.start.line, p.range.start.character, p.range.end.line, p.range.end.character),
+          p.message,
+          vscode.DiagnosticSeverity.Error,
+        );
+        d.source = 'docker build';
+        return d;
+      }),
+    );
     return problems.length;
   }
 
@@ -328,151 +286,5 @@ export class Builds implements vscode.Disposable {
 
   fire(r: BuildResult): void {
     this.finished.fire(r);
-  }
-}
-
-/** The pseudoterminal of one build run. */
-export class BuildTerminal implements vscode.Pseudoterminal {
-  private readonly writeEmitter = new vscode.EventEmitter<string>();
-  private readonly closeEmitter = new vscode.EventEmitter<number>();
-  readonly onDidWrite = this.writeEmitter.event;
-  readonly onDidClose = this.closeEmitter.event;
-  private child: ChildProcess | undefined;
-  private cancelled = false;
-  private output = '';
-  private resolveDone: ((r: BuildResult) => void) | undefined;
-  readonly done = new Promise<BuildResult>((r) => (this.resolveDone = r));
-
-  constructor(
-    private readonly builds: Builds,
-    private readonly def: StagesTaskDefinition,
-    private readonly folder: vscode.WorkspaceFolder | undefined,
-  ) {}
-
-  open(): void {
-    void this.start().catch((e: unknown) => {
-      this.line(`\x1b[31m${e instanceof Error ? e.message : String(e)}\x1b[0m`);
-      this.finish({ exitCode: undefined, error: String(e) });
-    });
-  }
-
-  close(): void {
-    this.cancel();
-  }
-
-  private write(text: string): void {
-    this.writeEmitter.fire(text.replace(/\r?\n/g, '\r\n'));
-  }
-
-  private line(text: string): void {
-    this.write(`${text}\n`);
-  }
-
-  cancel(): void {
-    const c = this.child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    this.cancelled = true;
-    c.kill('SIGINT');
-    const t = setTimeout(() => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-    }, 5000);
-    c.once('close', () => { clearTimeout(t); });
-  }
-
-  private base: Omit<BuildResult, 'exitCode' | 'error' | 'image' | 'problems' | 'cancelled'> | undefined;
-
-  private finish(r: { exitCode: number | undefined; error?: string; image?: ImageInfo; problems?: number }): void {
-    const result: BuildResult = {
-      definition: this.def,
-      uri: this.base?.uri ?? '',
-      target: this.def.target,
-      tag: this.base?.tag,
-      commandLine: this.base?.commandLine,
-      exitCode: r.exitCode,
-      cancelled: this.cancelled,
-      error: r.error,
-      image: r.image,
-      problems: r.problems ?? 0,
-    };
-    this.builds.fire(result);
-    this.resolveDone?.(result);
-    this.closeEmitter.fire(r.exitCode ?? 1);
-  }
-
-  private async start(): Promise<void> {
-    if (!vscode.workspace.isTrusted) {
-      this.line(`\x1b[33m${UNTRUSTED}\x1b[0m`);
-      this.finish({ exitCode: undefined, error: UNTRUSTED });
-      return;
-    }
-    const plan = this.builds.plan(this.def, this.folder);
-    if ('error' in plan) {
-      this.line(`\x1b[31m${plan.error}\x1b[0m`);
-      this.finish({ exitCode: undefined, error: plan.error });
-      return;
-    }
-    const uri = vscode.Uri.file(plan.spec.file);
-    const commandLine = quoteCommandLine([plan.builder.display, ...plan.argv.args], 'posix');
-    this.base = { definition: this.def, uri: uri.toString(), target: plan.spec.target, tag: plan.spec.tag, commandLine };
-    this.builds.diagnostics.delete(uri);
-    this.line(`\x1b[1m> ${commandLine}\x1b[0m`);
-    if (plan.builder.command !== plan.builder.display && plan.builder.display === plan.builder.kind) this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
-    this.line('');
-    const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
-    const exit = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
-      (progress, token) => new Promise<number | undefined>((resolve) => {
-        token.onCancellationRequested(() => { this.cancel(); });
-        let child: ChildProcess;
-        try {
-          child = spawn(plan.argv.command, [...plan.argv.args], { cwd: plan.argv.cwd, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
-        } catch (e) {
-          this.line(`\x1b[31mCannot start ${plan.argv.command}: ${e instanceof Error ? e.message : String(e)}\x1b[0m`);
-          resolve(undefined);
-          return;
-        }
-        this.child = child;
-        let pending = '';
-        const onData = (d: Buffer) => {
-          const s = d.toString('utf8');
-          this.write(s);
-          this.output = (this.output + s).slice(-MAX_OUTPUT);
-          pending += s;
-          const parts = pending.split(/\r?\n/);
-          pending = parts.pop() ?? '';
-          const step = [...parts].reverse().find((l) => /^#\d+ \[[^\]]+\] |^Step \d+\/\d+ : |STEP \d+\/\d+: /.test(l));
-          if (step) progress.report({ message: step.replace(/^#\d+ /, '').slice(0, 100) });
-        };
-        child.stdout?.on('data', onData);
-        child.stderr?.on('data', onData);
-        child.on('error', (e: NodeJS.ErrnoException) => {
-          this.line(`\x1b[31mCannot run ${plan.argv.command}: ${e.code === 'ENOENT' ? 'not found (or the context folder does not exist)' : e.message}\x1b[0m`);
-          resolve(undefined);
-        });
-        child.on('close', (code, signal) => { resolve(code ?? (signal ? 130 : 1)); });
-      }),
-    );
-    if (exit === 0) {
-      const image = await this.builds.inspect(plan);
-      await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image);
-      this.line('');
-      this.line(`\x1b[32mBuilt ${plan.spec.tag}${image?.size !== undefined ? ` · ${formatSize(image.size)}` : ''}\x1b[0m`);
-      if (this.def.run) {
-        const why = this.builds.runImage(plan);
-        if (why) this.line(`\x1b[31m${why}\x1b[0m`);
-      }
-      this.finish({ exitCode: 0, image });
-      return;
-    }
-    if (this.cancelled) {
-      this.line('');
-      this.line('\x1b[33mBuild cancelled.\x1b[0m');
-      this.finish({ exitCode: exit ?? 130 });
-      return;
-    }
-    const problems = exit === undefined ? 0 : await this.builds.showProblems(uri, this.output);
-    this.line('');
-    this.line(`\x1b[31mThe build failed${exit !== undefined ? ` (exit code ${exit})` : ''}.${problems ? ` ${problems} problem${problems === 1 ? '' : 's'} on Dockerfile lines: see the Problems panel.` : ''}\x1b[0m`);
-    this.finish({ exitCode: exit, problems });
   }
 }

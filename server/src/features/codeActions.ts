@@ -2,7 +2,7 @@
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
 import { useStageNameFix, type Fix, type Problem } from '../model/checks';
-import { referencedStage, type Stage, type StageModel } from '../model/model';
+import { referencedStage, type StageModel } from '../model/model';
 import { rangesOverlap } from '../model/text';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
 
@@ -28,8 +28,9 @@ export function computeStageCodeActions(model: StageModel, uri: string, range: R
   for (const r of model.references) {
     if (!r.numeric || !rangesOverlap(r.range, range)) continue;
     const t = referencedStage(r);
-    if (t === undefined || t >= r.inStage) continue;
-    const fix = useStageNameFix(model, r, model.stages[t] as Stage);
+    const target = t === undefined || t >= r.inStage ? undefined : model.stages[t];
+    if (!target) continue;
+    const fix = useStageNameFix(model, r, target);
     if (fix && !out.some((a) => a.title === fix.title)) out.push(action(uri, { ...fix, preferred: false }, CodeActionKind.RefactorRewrite));
   }
   return out;

@@ -86,7 +86,8 @@ export function defaultBuild(targets: BuildTargetsResult): StageBuildArgs | unde
 export function computeCodeLenses(model: StageModel, targets: BuildTargetsResult): CodeLens[] {
   const out: CodeLens[] = [];
   for (const o of targets.stages) {
-    const s = model.stages[o.index] as Stage;
+    const s = model.stages[o.index];
+    if (!s) continue;
     const range = s.from.keywordRange;
     const b = o.build;
     const lens = (title: string, command: string, args: StageBuildArgs) => out.push({ range, command: { title, command, arguments: [args] } });

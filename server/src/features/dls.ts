@@ -31,8 +31,8 @@ export type Logger = (message: string) => void;
 function wordAt(line: string, character: number): { word: string; variable: boolean } {
   let a = character;
   let b = character;
-  while (a > 0 && /[A-Za-z0-9_]/.test(line[a - 1] as string)) a--;
-  while (b < line.length && /[A-Za-z0-9_]/.test(line[b] as string)) b++;
+  while (a > 0 && /[A-Za-z0-9_]/.test(line[a - 1] ?? '')) a--;
+  while (b < line.length && /[A-Za-z0-9_]/.test(line[b] ?? '')) b++;
   const before = line.slice(Math.max(0, a - 2), a);
   return { word: line.slice(a, b), variable: before.endsWith('$') || before === '${' };
 }

@@ -7,8 +7,8 @@ function list(model: StageModel, all: readonly number[]): string {
   const ids = all.length > 12 ? all.slice(0, 12) : all;
   const more = all.length > ids.length ? ` and ${all.length - ids.length} more` : '';
   return ids.map((i) => {
-    const s = model.stages[i] as Stage;
-    return `#${i}${s.name ? ` \`${s.name}\`` : ''}`;
+    const name = model.stages[i]?.name;
+    return `#${i}${name ? ` \`${name}\`` : ''}`;
   }).join(', ') + more;
 }
 
@@ -42,8 +42,8 @@ export function computeHover(model: StageModel, p: Position): Hover | undefined 
     return { contents: { kind: MarkupKind.Markdown, value: head + describeStageMarkdown(model, hit.stage) }, range: r?.range ?? hit.stage.nameToken?.range };
   }
   const ref = referenceAt(model, p);
-  if (ref?.kind === 'from' && ref.caseVariantOf !== undefined) {
-    const t = model.stages[ref.caseVariantOf] as Stage;
+  const t = ref?.kind === 'from' && ref.caseVariantOf !== undefined ? model.stages[ref.caseVariantOf] : undefined;
+  if (ref && t) {
     return { contents: { kind: MarkupKind.Markdown, value: `\`${ref.value}\` is not stage \`${t.name}\`: FROM looks stage names up exactly as written, and BuildKit stores them lower-case. Write \`FROM ${t.name}\` to build on stage #${t.index}.` }, range: ref.range };
   }
   if (ref && referencedStage(ref) === undefined && ref.kind !== 'from') {

@@ -37,7 +37,8 @@ export function computeInlayHints(model: StageModel, range: Range, settings: Set
       if (!inRange(range, r.range.end)) continue;
       const t = referencedStage(r);
       if (t === undefined) continue;
-      const s = model.stages[t] as Stage;
+      const s = model.stages[t];
+      if (!s) continue;
       out.push({ position: r.range.end, label: referenceLabel(r, s), paddingLeft: true, tooltip: { kind: MarkupKind.Markdown, value: stageTooltip(s) } });
     }
   }

@@ -15,7 +15,19 @@ function instructionSymbol(i: InstructionSyntax): DocumentSymbol {
   };
 }
 
+/** Symbols per model: a model is immutable, and outline views ask again on every focus and scroll. */
+const symbolCache = new WeakMap<StageModel, DocumentSymbol[]>();
+
 export function computeDocumentSymbols(model: StageModel): DocumentSymbol[] {
+  let hit = symbolCache.get(model);
+  if (!hit) {
+    hit = buildDocumentSymbols(model);
+    symbolCache.set(model, hit);
+  }
+  return hit;
+}
+
+function buildDocumentSymbols(model: StageModel): DocumentSymbol[] {
   const out: DocumentSymbol[] = model.preludeInstructions.map(instructionSymbol);
   for (const s of model.stages) {
     out.push({

@@ -1,0 +1,111 @@
+/**
+ * The client's state in one object instead of module globals: the language client
+ * (restarted when the feature mode changes), the resolved mode, the output channel
+ * and the builds. extension.ts creates one per activation and passes it to what
+ * needs it; a new long-lived client part is a field here.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { CodeLensRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { Builds, ImageCache } from './builds/builds';
+import { decorateLenses } from './builds/commands';
+import { DOCKER_EXTENSION_IDS, SETTINGS_SECTION, type LanguageFeatures, type LanguageFeaturesSetting } from '../../server/src/protocol';
+
+/** Dockerfiles and Compose files: Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files. */
+const WATCHED_FILES = '**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}';
+
+function dockerExtensionInstalled(): string | undefined {
+  return DOCKER_EXTENSION_IDS.find((id) => vscode.extensions.getExtension(id) !== undefined);
+}
+
+/** The language-features mode: the setting, with `auto` resolved from the installed extensions. */
+export function resolveMode(): LanguageFeatures {
+  const raw = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<LanguageFeaturesSetting>('languageFeatures', 'auto');
+  if (raw === 'all' || raw === 'stagesOnly') return raw;
+  return dockerExtensionInstalled() ? 'stagesOnly' : 'all';
+}
+
+export class ClientContext {
+  client: LanguageClient | undefined;
+  mode: LanguageFeatures = 'all';
+  readonly output: vscode.OutputChannel;
+  readonly builds: Builds;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Dockerfile Stages');
+    const out = this.output;
+    this.builds = new Builds(
+      () => this.client,
+      new ImageCache(extension.workspaceState),
+      (m) => {
+        out.appendLine(m);
+      },
+    );
+  }
+
+  /** Asks VS Code for the lenses again (after a build, or as the ages in their titles grow). */
+  refreshLenses(): void {
+    const feature = this.client?.getFeature(CodeLensRequest.method);
+    const seen = new Set<unknown>();
+    for (const ed of vscode.window.visibleTextEditors) {
+      const p = feature?.getProvider(ed.document);
+      if (p && !seen.has(p)) {
+        seen.add(p);
+        p.onDidChangeCodeLensEmitter.fire();
+      }
+    }
+  }
+
+  async start(): Promise<void> {
+    const serverModule = this.extension.asAbsolutePath(path.join('dist', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module: serverModule, transport: TransportKind.ipc },
+      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    this.mode = resolveMode();
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'dockerfile' },
+        { scheme: 'untitled', language: 'dockerfile' },
+        // Compose files: build.target completion, checks, definition and lenses.
+        { scheme: 'file', language: 'dockercompose' },
+      ],
+      outputChannel: this.output,
+      initializationOptions: { languageFeatures: this.mode },
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_FILES) },
+      middleware: {
+        // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
+        provideCodeLenses: async (document, token, next) => {
+          const lenses = await next(document, token);
+          return lenses ? decorateLenses(lenses, this.builds.images, vscode.workspace.isTrusted) : lenses;
+        },
+        workspace: {
+          // The server cannot see which extensions are installed: resolve `auto` here.
+          configuration: async (params, token, next) => {
+            const result = await next(params, token);
+            if (!Array.isArray(result)) return result;
+            return result.map((item: unknown, i) => {
+              if (params.items[i]?.section !== SETTINGS_SECTION || typeof item !== 'object' || item === null) return item;
+              return { ...(item as Record<string, unknown>), languageFeatures: this.mode };
+            });
+          },
+        },
+      },
+    };
+    this.client = new LanguageClient('dockerStages', 'Dockerfile Stages', serverOptions, clientOptions);
+    await this.client.start();
+  }
+
+  async restart(): Promise<void> {
+    const old = this.client;
+    this.client = undefined;
+    if (old) await old.stop().catch(() => undefined);
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    await c?.stop();
+  }
+}
