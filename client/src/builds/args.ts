@@ -16,7 +16,7 @@ export function splitArgs(input: string): string[] {
   let i = 0;
   const n = input.length;
   while (i < n) {
-    const c = input[i] as string;
+    const c = input.charAt(i);
     if (c === "'") {
       const end = input.indexOf("'", i + 1);
       if (end < 0) throw new ArgsError(`unterminated ' quote at column ${i + 1}: ${input}`);
@@ -27,7 +27,7 @@ export function splitArgs(input: string): string[] {
       let j = i + 1;
       let closed = false;
       while (j < n) {
-        const d = input[j] as string;
+        const d = input.charAt(j);
         if (d === '\\' && (input[j + 1] === '"' || input[j + 1] === '\\')) {
           cur += input[j + 1] ?? '';
           j += 2;
@@ -42,7 +42,7 @@ export function splitArgs(input: string): string[] {
       if (!closed) throw new ArgsError(`unterminated " quote at column ${i + 1}: ${input}`);
       inWord = true;
       i = j + 1;
-    } else if (c === '\\' && i + 1 < n && /["'\\\s]/.test(input[i + 1] as string)) {
+    } else if (c === '\\' && i + 1 < n && /["'\\\s]/.test(input.charAt(i + 1))) {
       cur += input[i + 1] ?? '';
       inWord = true;
       i += 2;

@@ -128,12 +128,12 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
 
   // BuildKit: the summary blocks of failed steps.
   for (let i = 0; i < lines.length; i++) {
-    const l = lines[i] as string;
+    const l = lines[i] ?? '';
     const step = /^ > \[(?:([^\]\s]+) )?\d+\/\d+\] (.+):$/.exec(l);
     const meta = /^ > \[internal\] load metadata for (.+):$/.exec(l);
     if (!step && !meta) continue;
     const body: string[] = [];
-    for (let j = i + 1; j < lines.length && !/^-{6,}$/.test(lines[j] as string); j++) body.push(lines[j] as string);
+    for (let j = i + 1; j < lines.length && !/^-{6,}$/.test(lines[j] ?? ''); j++) body.push(lines[j] ?? '');
     if (meta) {
       const img = normaliseImage(meta[1] as string);
       for (const s of outline.stages) {
@@ -168,8 +168,8 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
 
   // Newer BuildKit: a source excerpt under `Dockerfile:12`.
   for (let i = 0; i + 1 < lines.length; i++) {
-    const m = /^(\S+):(\d+)$/.exec((lines[i] as string).trim());
-    if (m && /^-{6,}$/.test((lines[i + 1] as string).trim()) && (m[1] as string).split(/[\\/]/).pop() === fileName) {
+    const m = /^(\S+):(\d+)$/.exec((lines[i] ?? '').trim());
+    if (m && /^-{6,}$/.test((lines[i + 1] ?? '').trim()) && (m[1] as string).split(/[\\/]/).pop() === fileName) {
       out.push({ range: lineRange(outline, Number(m[2]) - 1), message: final });
     }
   }
@@ -177,9 +177,9 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
 
   // podman and buildah: the last `[s/N] STEP k/n: …` is the step that failed.
   let lastPodman = -1;
-  for (let i = 0; i < lines.length; i++) if (/^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: /.test(lines[i] as string)) lastPodman = i;
+  for (let i = 0; i < lines.length; i++) if (/^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: /.test(lines[i] ?? '')) lastPodman = i;
   if (lastPodman >= 0) {
-    const m = /^(?:\[(\d+)\/\d+\] )?STEP (\d+)\/\d+: (.*)$/.exec(lines[lastPodman] as string) as RegExpExecArray;
+    const m = /^(?:\[(\d+)\/\d+\] )?STEP (\d+)\/\d+: (.*)$/.exec(lines[lastPodman] ?? '') as RegExpExecArray;
     const stage = outline.stages[m[1] ? Number(m[1]) - 1 : 0];
     const text = m[3] as string;
     const kw = (text.split(' ')[0] ?? '').toUpperCase();
@@ -193,9 +193,9 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
 
   // The legacy builder: the last `Step k/n : …` is the step that failed.
   let lastStep = -1;
-  for (let i = 0; i < lines.length; i++) if (/^Step \d+\/\d+ : /.test(lines[i] as string)) lastStep = i;
+  for (let i = 0; i < lines.length; i++) if (/^Step \d+\/\d+ : /.test(lines[i] ?? '')) lastStep = i;
   if (lastStep >= 0) {
-    const m = /^Step (\d+)\/\d+ : (.*)$/.exec(lines[lastStep] as string) as RegExpExecArray;
+    const m = /^Step (\d+)\/\d+ : (.*)$/.exec(lines[lastStep] ?? '') as RegExpExecArray;
     const flat = [...outline.prelude, ...outline.stages.flatMap((s) => s.instructions)];
     const k = Number(m[1]) - 1;
     const text = m[2] as string;
