@@ -69,6 +69,8 @@ export interface RuntimeChoice {
   readonly apt: boolean;
   /** Has /etc/passwd with at least root, nobody (distroless: also nonroot). */
   readonly passwd: boolean;
+  /** What the user should know about the choice (a digest pin that could not be kept, …): comment lines under the FROM. */
+  readonly comment?: readonly string[];
 }
 
 /** Minimal images for native binaries. `distroless` chooses Google's distroless over scratch for static ones. */
