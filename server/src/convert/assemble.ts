@@ -34,6 +34,8 @@ export interface AssembleInput {
   /** Comment lines above the runtime FROM's content (TODOs, the base pin). */
   readonly headComments: readonly string[];
   readonly placeholder: boolean;
+  /** TODOs to finish: the runtime stage then holds a line that fails the build until they are done. */
+  readonly todoCount: number;
   readonly devStage: boolean;
   readonly notes: string[];
 }
@@ -127,6 +129,12 @@ function runtimeBody(inp: AssembleInput, blocks: readonly Block[]): string[] {
       '# TODO(convert): copy what the build produces. This placeholder fails the build until then, e.g.:',
       `#   COPY --from=${inp.builderName} ${wd}/<program> ${wd}/<program>`,
       `COPY --from=${inp.builderName} /TODO/path/to/artifact /TODO/destination/`,
+    );
+  }
+  if (inp.todoCount > 0 && !inp.placeholder) {
+    rt.push(
+      '# TODO(convert): this COPY fails the build on purpose until the TODOs above are done; then delete it.',
+      `COPY --from=${inp.builderName} /TODO-convert/finish-the-TODOs-above /`,
     );
   }
   const lastUser = [...steps].reverse().find((s) => s.keyword === 'USER');

@@ -239,11 +239,13 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
 
   const builderName = stage.name ?? 'builder';
   const runtimeName = builderName === 'runtime' ? 'final' : 'runtime';
-  const headComments = [...(runtime.comment ?? []).map((c) => `# ${c}`), ...todos.map((t) => `# TODO(convert): ${t}`)];
+  const problem = options.context?.problem?.();
+  if (problem) notes.push(`The build context: ${problem}.`);
+  const headComments = [...(runtime.comment ?? []).map((c) => `# ${c}`), ...(problem ? [`# Note(convert): ${problem}.`] : []), ...todos.map((t) => `# TODO(convert): ${t}`)];
   if (runtime.comment) notes.push(...runtime.comment);
   const out = assemble({
     model, stage, steps, moved, lastBuild, plan, module, runtime, artifacts, rc, builderName, runtimeName,
-    workdir: wdFinal, runtimeRuns, headComments, placeholder, devStage: options.devStage === true, notes,
+    workdir: wdFinal, runtimeRuns, headComments, placeholder, todoCount: todos.length, devStage: options.devStage === true, notes,
   });
   const lost = lostLines(model.text, out.text);
   // The result must read back as builder (+ dev) + runtime: a dangling continuation or an

@@ -13,6 +13,8 @@ export interface ConvertContext {
   readFile?(path: string): string | undefined;
   /** Names in a context directory ('' = the root); directories end with `/`. Undefined when unknown. */
   listFiles?(dir: string): readonly string[] | undefined;
+  /** Why reads came back empty when they did (unreadable or too large a context), in plain words. */
+  problem?(): string | undefined;
 }
 
 export interface Step {
