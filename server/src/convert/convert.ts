@@ -29,6 +29,8 @@ import type { LanguageModule } from './registry';
 import { analyzeLanguage, isToolchainImage, languageModule, languageName, languageOfCommand, languageOfImage, preferredLanguage, type Artifact, type Language, type LanguagePlan } from './registry';
 import { assemble } from './assemble';
 import { base, checkPrograms, commandsNeedShell, packageNeeds, runtimeCommands, type PackageNeeds } from './runtime';
+import { scriptOf, withScripts } from './scripts';
+import { execForm, simpleCommands } from './shell';
 import { contextCopies, finalWorkdir, packageInstalls, walkStage, type ConvertContext, type Step } from './steps';
 
 export type { ConvertContext } from './steps';
@@ -118,14 +120,24 @@ function stageFacts(model: StageModel): StageFacts | string {
   const steps = walkStage(model, stage);
   // Windows images: other runtime images, paths and shells; not handled.
   if (/windows|nanoserver|servercore|ltsc20\d\d/i.test(value) || steps.some((s) => s.keyword === 'WORKDIR' && /^["']?[A-Za-z]:[\\/]/.test(s.body.trim()))) return 'Windows images are not converted';
+  const ref = parseImage(value);
+  const byImage = languageOfImage(ref);
   const builds: { step: Step; language: Language }[] = [];
   for (const s of steps) {
     for (const c of s.commands) {
-      const l = languageOfCommand(c);
+      // On a language's image, a build script (`./scripts/build.sh`) builds with that language.
+      const l = languageOfCommand(c) ?? (byImage && scriptOf(c) ? byImage : undefined);
       if (l) builds.push({ step: s, language: l });
     }
   }
-  return { stage, value, ref: parseImage(value), steps, builds };
+  // `CMD go run .` compiles at start-up: a build too.
+  const module = byImage ? languageModule(byImage) : undefined;
+  for (const s of steps) {
+    if ((s.keyword !== 'CMD' && s.keyword !== 'ENTRYPOINT') || !module?.runsFromSource) continue;
+    const words = execForm(s.body.trim()) ?? simpleCommands(s.body, undefined)[0]?.words;
+    if (words && module.runsFromSource(words)) builds.push({ step: s, language: module.id });
+  }
+  return { stage, value, ref, steps, builds };
 }
 
 /** The single stage of a Dockerfile that ships its toolchain, or undefined. */
@@ -191,8 +203,9 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   const finding = detectToolchain(model);
   if (!finding) return { reason: notConvertibleReason(model) };
   const stage = model.stages[0] as Stage;
-  const steps = walkStage(model, stage);
-  const copies = contextCopies(steps);
+  const copies = contextCopies(walkStage(model, stage));
+  // RUN steps that call build scripts or make also run what those say (read from the context).
+  const steps = withScripts(walkStage(model, stage), copies, options.context);
   const wdFinal = finalWorkdir(steps, stage);
   const args = argDefaults(model, stage);
   const module = languageModule(finding.language);
@@ -220,9 +233,9 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   const notes = [...plan.notes];
   const artifacts = plan.artifacts.map((a) => ({ ...a }));
 
-  const needs = packageNeeds(steps, plan, module.systemLibs, isAlpine(finding.base), todos);
+  const needs = packageNeeds(steps, plan, plan.systemLibs ?? module.systemLibs, isAlpine(finding.base), todos);
   let needShell = commandsNeedShell(rc);
-  if (checkPrograms({ rc, plan, artifacts, copies, workdir: wdFinal, args, needs, todos, notes })) needShell = true;
+  if (checkPrograms({ rc, rewritten: (s) => plan.rewriteCommand?.(s) !== undefined, plan, artifacts, copies, workdir: wdFinal, args, needs, todos, notes })) needShell = true;
   if (!rc.cmdStep && !rc.entryStep) todos.push(`No CMD or ENTRYPOINT: the runtime image does not inherit the one of ${finding.base.raw}. Add the command that starts the program.`);
 
   const runtime: RuntimeChoice = plan.choose({ shell: needShell, apt: needs.packages.size > 0 });
@@ -239,9 +252,11 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
 
   const builderName = stage.name ?? 'builder';
   const runtimeName = builderName === 'runtime' ? 'final' : 'runtime';
+  const pin = pinComment(finding.base, runtime.image);
+  if (pin) notes.push(pin.join(' '));
   const problem = options.context?.problem?.();
   if (problem) notes.push(`The build context: ${problem}.`);
-  const headComments = [...(runtime.comment ?? []).map((c) => `# ${c}`), ...(problem ? [`# Note(convert): ${problem}.`] : []), ...todos.map((t) => `# TODO(convert): ${t}`)];
+  const headComments = [...(pin ?? []).map((c) => `# ${c}`), ...(runtime.comment ?? []).map((c) => `# ${c}`), ...(problem ? [`# Note(convert): ${problem}.`] : []), ...todos.map((t) => `# TODO(convert): ${t}`)];
   if (runtime.comment) notes.push(...runtime.comment);
   const out = assemble({
     model, stage, steps, moved, lastBuild, plan, module, runtime, artifacts, rc, builderName, runtimeName,
@@ -256,6 +271,16 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
     return { reason: 'the converted file would not read back as a builder and a runtime stage (an open continuation or heredoc at the end)' };
   }
   return { conversion: { finding, text: out.text, language: plan.language, builderName, runtimeImage: runtime.image, artifacts, todos, notes, lost } };
+}
+
+/** The builder's digest pin names that one image: it cannot be reused for the runtime base, so it is kept as a comment, never dropped silently. */
+function pinComment(builder: ImageRef, runtime: string): string[] | undefined {
+  if (!builder.digest) return undefined;
+  if (runtime === 'scratch') return [`Pin(convert): the builder is pinned (${builder.raw}); scratch is empty and needs no pin.`];
+  return [
+    `TODO(convert): the builder is pinned (${builder.raw}), and a digest names one image only.`,
+    `Pin this base the same way: ${runtime}@sha256:<digest> (\`docker buildx imagetools inspect ${runtime}\` prints it).`,
+  ];
 }
 
 /** Time zone data and CA certificates the builder installed: packages on a Debian runtime, files copied otherwise. */

@@ -59,7 +59,7 @@ export interface RuntimeCommands {
   readonly entry: RuntimeCommand | undefined;
   readonly cmd: RuntimeCommand | undefined;
   /** What runs: ENTRYPOINT with CMD as its arguments, or CMD alone; HEALTHCHECK on its own. */
-  readonly effective: readonly { keyword: string; words: string[] }[];
+  readonly effective: readonly { keyword: string; words: string[]; step: Step }[];
   /** The effective words of ENTRYPOINT/CMD (no HEALTHCHECK). */
   readonly runtimeWords: string[][];
 }
@@ -72,12 +72,12 @@ export function runtimeCommands(steps: readonly Step[], workdir: string | undefi
   const all = [entryStep, cmdStep, healthStep].flatMap((s) => (s ? [runtimeCommand(s, workdir)].filter((x): x is RuntimeCommand => !!x) : []));
   const entry = all.find((r) => r.keyword === 'ENTRYPOINT');
   const cmd = all.find((r) => r.keyword === 'CMD');
-  const effective: { keyword: string; words: string[] }[] = [];
-  if (entry?.exec && !entry.execShell) effective.push({ keyword: 'ENTRYPOINT', words: [...entry.exec, ...(cmd ? (cmd.exec ?? ['/bin/sh', '-c', cmd.body]) : [])] });
-  else if (entry) effective.push(...entry.commands.map((c) => ({ keyword: 'ENTRYPOINT', words: [...c] })));
-  else if (cmd) effective.push(...cmd.commands.map((c) => ({ keyword: 'CMD', words: [...c] })));
+  const effective: { keyword: string; words: string[]; step: Step }[] = [];
+  if (entry?.exec && !entry.execShell) effective.push({ keyword: 'ENTRYPOINT', words: [...entry.exec, ...(cmd ? (cmd.exec ?? ['/bin/sh', '-c', cmd.body]) : [])], step: entry.step });
+  else if (entry) effective.push(...entry.commands.map((c) => ({ keyword: 'ENTRYPOINT', words: [...c], step: entry.step })));
+  else if (cmd) effective.push(...cmd.commands.map((c) => ({ keyword: 'CMD', words: [...c], step: cmd.step })));
   const health = all.find((r) => r.keyword === 'HEALTHCHECK');
-  if (health) effective.push(...health.commands.map((c) => ({ keyword: 'HEALTHCHECK', words: [...c] })));
+  if (health) effective.push(...health.commands.map((c) => ({ keyword: 'HEALTHCHECK', words: [...c], step: health.step })));
   return { entryStep, cmdStep, all, entry, cmd, effective, runtimeWords: effective.filter((e) => e.keyword !== 'HEALTHCHECK').map((e) => e.words) };
 }
 
@@ -134,6 +134,8 @@ export function covered(artifacts: readonly Artifact[], path: string, args: ArgV
 
 export interface ProgramCheckInput {
   readonly rc: RuntimeCommands;
+  /** Instructions the language rewrites (their commands are not checked as written). */
+  readonly rewritten: (s: Step) => boolean;
   readonly plan: LanguagePlan;
   readonly artifacts: Artifact[];
   readonly copies: readonly ContextCopy[];
@@ -154,7 +156,8 @@ export function checkPrograms(inp: ProgramCheckInput): boolean {
   const { rc, plan, artifacts, workdir, todos } = inp;
   let needShell = false;
   const checks: { name: string; keyword: string }[] = [];
-  for (const { keyword, words } of rc.effective) {
+  for (const { keyword, words, step } of rc.effective) {
+    if (inp.rewritten(step)) continue;
     let i = 0;
     // `exec foo`, `env X=1 foo`, `tini -- foo` run foo.
     while (i < words.length && (['exec', 'env', 'nohup', 'tini', 'dumb-init', '--'].includes(base(words[i] as string)) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string))) {

@@ -64,6 +64,8 @@ export interface LanguagePlan {
   toolchainRun?: (words: readonly string[]) => boolean;
   /** A rewrite of a runtime instruction (CMD/ENTRYPOINT) the runtime could not run as written. */
   rewriteCommand?: (step: Step) => CommandRewrite | undefined;
+  /** Overrides the module's systemLibs (Go with cgo links system libraries). */
+  systemLibs?: SystemLibs;
   /** Not converted, and why (shown in the diagnostic and the CLI): e.g. the build removes its own toolchain. */
   decline?: string;
 }
@@ -139,6 +141,8 @@ export interface LanguageModule {
   isToolchainImage(ref: ImageRef): boolean;
   /** Does this shell command build with the language's toolchain? */
   buildsWith(c: SimpleCommand): boolean;
+  /** A CMD/ENTRYPOINT that compiles and runs from source (`go run`, `cargo run`): the build happens at start-up. */
+  runsFromSource?(words: readonly string[]): boolean;
   /** A runtime variant of the family (node:alpine) that still ships build-only things (devDependencies of `npm run build`). */
   buildsOnRuntimeImage?(steps: readonly Step[]): boolean;
   /** On a plain OS image: does an installed OS package make this the language (when no build command names one)? */
