@@ -245,7 +245,7 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   // Artifacts: without one, a placeholder that fails the build loudly.
   const placeholder = artifacts.length === 0;
   if (placeholder) todos.push('Could not find what the build produces: replace the placeholder COPY with the files the program needs.');
-  const runtimeRuns = userSetup(steps, module, runtime, artifacts);
+  const runtimeRuns = [...plan.runtimeSetup, ...userSetup(steps, module, runtime, artifacts)];
   if (needs.packages.size && runtime.apt) {
     runtimeRuns.unshift(`RUN apt-get update && apt-get install -y --no-install-recommends ${[...needs.packages].sort().join(' ')} && rm -rf /var/lib/apt/lists/*`);
   } else if (needs.packages.size && isAlpine(finding.base)) runtimeRuns.unshift(`RUN apk add --no-cache ${[...needs.packages].sort().join(' ')}`);

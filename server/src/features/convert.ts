@@ -60,7 +60,8 @@ function wholeDocument(model: StageModel): Range {
 
 function titleOf(c: Conversion, dev: boolean): string {
   const what = dev ? 'Convert to multi-stage build with a dev stage' : 'Convert to multi-stage build';
-  return c.todos.length ? `${what} (${c.todos.length} TODO${c.todos.length === 1 ? '' : 's'} to finish)` : `${what} (runtime: ${c.runtimeImage})`;
+  const todo = c.todos.length ? `; ${c.todos.length} TODO${c.todos.length === 1 ? '' : 's'} to finish` : '';
+  return `${what} (runtime: ${c.runtimeImage}${todo})`;
 }
 
 /**

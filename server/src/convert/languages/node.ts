@@ -1,11 +1,15 @@
 /**
- * Node.js: npm / yarn / pnpm installs and builds; the application directory with
- * production dependencies only, on the slim variant of the builder. Pure.
+ * Node.js: npm / yarn / pnpm installs and builds (TypeScript, bundlers,
+ * static front ends); the application directory with production
+ * dependencies only, on the slim variant of the builder (Alpine stays
+ * Alpine). package.json from the context says which scripts the container
+ * runs: a development server or a devDependency at run time is a TODO or
+ * keeps the devDependencies, never a command the runtime cannot run. Pure.
  */
 import { isAlpine, osRuntime, slimVariant, type ImageRef } from '../images';
-import type { SimpleCommand } from '../shell';
+import { simpleCommands, type SimpleCommand } from '../shell';
 import type { Step } from '../steps';
-import { commandsOf, plan, prog, readContext, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
+import { base, commandsOf, plan, prog, readContext, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
 
 const NODE_INSTALL = (c: SimpleCommand) => {
   const w = c.words;
@@ -20,6 +24,90 @@ const NODE_BUILD = (c: SimpleCommand) => {
   const t = prog(c);
   return ((t === 'npm' || t === 'pnpm') && w[1] === 'run') || (t === 'yarn' && w.length > 1 && !['install', 'add', 'global', 'cache', 'config'].includes(w[1] ?? '') && !(w[1] ?? '').startsWith('-')) || t === 'tsc' || (t === 'npx' && w.length > 1);
 };
+const GLOBAL_INSTALL = (c: SimpleCommand) => (prog(c) === 'npm' && ['install', 'i', 'add'].includes(c.words[1] ?? '') && (c.words.includes('-g') || c.words.includes('--global'))) || (prog(c) === 'yarn' && c.words[1] === 'global' && c.words[2] === 'add');
+
+/** Programs that serve a development build (hot reload), never what production runs. */
+const DEV_SERVERS: readonly [RegExp, string][] = [
+  [/^vite(\s+(dev|serve)\b|\s*$|\s+--)/, 'the Vite development server'],
+  [/^react-scripts\s+start\b/, 'the Create React App development server'],
+  [/^next\s+dev\b/, 'the Next.js development server'],
+  [/^nuxt\s+dev\b/, 'the Nuxt development server'],
+  [/^(nodemon|ts-node-dev)\b/, 'a file watcher'],
+  [/^webpack(-dev-server|\s+serve)\b/, 'the webpack development server'],
+  [/^ng\s+serve\b/, 'the Angular development server'],
+  [/^vue-cli-service\s+serve\b/, 'the Vue CLI development server'],
+];
+
+interface PackageJson {
+  readonly scripts: Record<string, string>;
+  readonly deps: ReadonlySet<string>;
+  readonly devDeps: ReadonlySet<string>;
+  readonly packageManager: string | undefined;
+}
+
+export function parsePackageJson(text: string): PackageJson | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null) return undefined;
+    const o = v as Record<string, unknown>;
+    const rec = (x: unknown): Record<string, unknown> => (typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {});
+    const scripts: Record<string, string> = {};
+    for (const [k, s] of Object.entries(rec(o['scripts']))) if (typeof s === 'string') scripts[k] = s;
+    return { scripts, deps: new Set(Object.keys(rec(o['dependencies']))), devDeps: new Set(Object.keys(rec(o['devDependencies']))), packageManager: typeof o['packageManager'] === 'string' ? o['packageManager'] : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The script a runtime command runs (`npm start`, `npm run serve`, `yarn start`, `pnpm run x`), by name. */
+function scriptRun(words: readonly string[]): string | undefined {
+  const t = base(words[0] ?? '');
+  if (t === 'npm' || t === 'pnpm') {
+    if (words[1] === 'start') return 'start';
+    if ((words[1] === 'run' || words[1] === 'run-script') && words[2]) return words[2];
+  }
+  if (t === 'yarn' && words[1] && !words[1].startsWith('-')) return words[1] === 'run' ? words[2] : words[1];
+  return undefined;
+}
+
+/** The program a script starts (`NODE_ENV=x cross-env A=1 vite --host` → `vite --host`). */
+function scriptProgram(script: string): string {
+  const first = simpleCommands(script, undefined)[0]?.words ?? [];
+  let i = 0;
+  while (i < first.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first[i] as string) || first[i] === 'cross-env' || first[i] === 'npx' || first[i] === 'dotenv')) i++;
+  return first.slice(i).join(' ');
+}
+
+interface RunCheck {
+  /** The runtime runs a development server: a TODO. */
+  devServer?: string;
+  /** The runtime runs a devDependency: they stay. */
+  usesDevDep?: string;
+}
+
+function checkRunScripts(inp: LanguageInput, pkg: PackageJson | undefined): RunCheck {
+  const out: RunCheck = {};
+  for (const words of inp.runtimeWords) {
+    const name = scriptRun(words);
+    const cmdline = name !== undefined ? scriptProgram(pkg?.scripts[name] ?? '') : words.join(' ');
+    const dev = DEV_SERVERS.find(([re]) => re.test(cmdline));
+    if (dev) out.devServer = `${words.join(' ')}${name !== undefined ? ` → ${cmdline}` : ''} (${dev[1]})`;
+    const program = cmdline.split(' ')[0] ?? '';
+    if (pkg && program && pkg.devDeps.has(program) && !pkg.deps.has(program)) out.usesDevDep = program;
+  }
+  return out;
+}
+
+/** Production dependencies only: `npm prune --omit=dev` and the yarn / pnpm equivalents, after the build. */
+function pruneDevDependencies(inp: LanguageInput, p: LanguagePlan, appDir: string, tool: string, pkg: PackageJson | undefined): void {
+  const cd = inp.finalWorkdir === appDir ? '' : `cd ${appDir} && `;
+  const lead = '# Added by the conversion: production dependencies only in the runtime image (the build is done).';
+  if (tool === 'npm') p.insertions.push({ before: inp.steps.length, lines: [lead, `RUN ${cd}npm prune --omit=dev`] });
+  else if (tool === 'pnpm') p.insertions.push({ before: inp.steps.length, lines: [lead, `RUN ${cd}pnpm prune --prod`] });
+  else if (/^yarn@[2-9]/.test(pkg?.packageManager ?? '') || readContext(inp, `${appDir.replace(/\/$/, '')}/.yarnrc.yml`) !== undefined) {
+    p.notes.push('devDependencies are copied too: Yarn 2+ prunes them only with the workspace-tools plugin (`yarn workspaces focus --production`).');
+  } else p.insertions.push({ before: inp.steps.length, lines: [lead, `RUN ${cd}yarn install --production --frozen-lockfile --prefer-offline`] });
+}
 
 function analyzeNode(inp: LanguageInput): LanguagePlan {
   const fromOs = inp.base.name !== 'node';
@@ -32,38 +120,53 @@ function analyzeNode(inp: LanguageInput): LanguagePlan {
     p.todos.push('The application is not in a directory of its own (no WORKDIR): copy what it needs from the builder.');
     return p;
   }
+  const pkgText = readContext(inp, `${appDir.replace(/\/$/, '')}/package.json`);
+  const pkg = pkgText ? parsePackageJson(pkgText) : undefined;
+  const run = checkRunScripts(inp, pkg);
+  if (run.devServer) p.todos.push(`The container runs a development server: ${run.devServer}. Production serves the build output instead (\`vite preview\`, \`serve -s dist\`, or \`node\` on the built server).`);
+  // A static site served by a globally installed server (`npm i -g serve` + `serve -s build`): the build output and the server only.
+  const globals = commandsOf(inp.steps, GLOBAL_INSTALL);
+  const staticSite = staticServe(inp, globals.map((g) => g.cmd), appDir);
+  if (staticSite) {
+    p.artifacts.push({ from: staticSite.dir, to: staticSite.dir, why: 'the built site', comment: [`Added by the conversion: the built site only; ${staticSite.server} serves it.`] });
+    p.runtimeSetup.push(`# Added by the conversion: ${staticSite.server}, installed as in the builder.`, `RUN ${staticSite.install}`);
+    p.tools.add(staticSite.server);
+    return p;
+  }
   p.artifacts.push({ from: appDir.replace(/\/?$/, '/'), to: appDir.replace(/\/?$/, '/'), why: 'the application with its node_modules' });
   const production = (c: SimpleCommand, s: Step) =>
     c.words.some((w) => /^--(omit=dev|production|only=prod(uction)?)$/.test(w) || w === '--prod') || (c.env.get('NODE_ENV') ?? inp.envAt('NODE_ENV', s)) === 'production';
   const dev = installs.filter(({ cmd, step }) => !production(cmd, step));
   const pruned = commandsOf(inp.steps, (c) => ['npm', 'pnpm'].includes(prog(c)) && c.words[1] === 'prune').length > 0;
-  if (dev.length && !pruned) {
-    const tool = prog((dev[0] as { cmd: SimpleCommand }).cmd);
-    const cd = inp.finalWorkdir === appDir ? '' : `cd ${appDir} && `;
-    if (tool === 'npm') p.insertions.push({ before: inp.steps.length, lines: ['# Added by the conversion: production dependencies only in the runtime image.', `RUN ${cd}npm prune --omit=dev`] });
-    else if (tool === 'pnpm') p.insertions.push({ before: inp.steps.length, lines: ['# Added by the conversion: production dependencies only in the runtime image.', `RUN ${cd}pnpm prune --prod`] });
-    else p.notes.push('devDependencies are copied too: yarn cannot prune them without the network. Consider a second `yarn install --production` into another directory.');
+  if (run.usesDevDep || run.devServer) {
+    if (dev.length) p.notes.push(`devDependencies stay: the container runs ${run.usesDevDep ?? 'a development server'}, which is one.`);
+  } else if (dev.length && !pruned) pruneDevDependencies(inp, p, appDir, prog((dev[0] as { cmd: SimpleCommand }).cmd), pkg);
+  for (const g of globals) {
+    const names = g.cmd.words.slice(2).filter((w) => !w.startsWith('-') && w !== 'add');
+    if (inp.runtimeWords.some((w) => names.some((n) => n.replace(/@[^/]*$/, '') === base(w[0] ?? '')))) {
+      p.runtimeSetup.push('# Added by the conversion: the global tool the container runs, installed as in the builder.', `RUN ${g.cmd.words.join(' ')}`);
+      for (const n of names) p.tools.add(n.replace(/@[^/]*$/, '').split('/').pop() ?? n);
+    }
   }
-  const pkg = readContext(inp, `${appDir.replace(/\/$/, '')}/package.json`);
-  const scripts = pkg ? safeScripts(pkg) : undefined;
   const runner = prog((installs[0] ?? builds[0])?.cmd ?? { words: ['npm'], env: new Map(), cwd: undefined, text: '' });
   const r = runner === 'yarn' ? 'yarn' : runner === 'pnpm' ? 'pnpm' : 'npm';
-  if (scripts?.['dev']) p.devCommand = [r, 'run', 'dev'];
-  else if (scripts?.['start']) p.devCommand = [r, 'start'];
+  if (pkg?.scripts['dev']) p.devCommand = [r, 'run', 'dev'];
+  else if (pkg?.scripts['start']) p.devCommand = [r, 'start'];
   return p;
 }
 
-function safeScripts(pkgJson: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(pkgJson);
-    if (typeof v === 'object' && v !== null && 'scripts' in v) {
-      const s = (v as { scripts: unknown }).scripts;
-      if (typeof s === 'object' && s !== null) return s as Record<string, unknown>;
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
+/** `serve -s build` / `http-server dist` with the server installed globally: the directory it serves and how to install it again. */
+function staticServe(inp: LanguageInput, globals: readonly SimpleCommand[], appDir: string): { dir: string; server: string; install: string } | undefined {
+  const words = inp.runtimeWords[0];
+  if (!words || inp.runtimeWords.length !== 1) return undefined;
+  const server = base(words[0] ?? '');
+  if (server !== 'serve' && server !== 'http-server') return undefined;
+  const install = globals.find((g) => g.words.some((w) => w.replace(/@[^/]*$/, '') === server));
+  if (!install) return undefined;
+  const dir = words.slice(1).find((w) => !w.startsWith('-') && !/^\d+$/.test(w));
+  if (!dir || dir.includes('$') || dir.startsWith('/')) return undefined;
+  const wd = inp.finalWorkdir ?? appDir;
+  return { dir: `${wd.replace(/\/$/, '')}/${dir.replace(/^\.\//, '').replace(/\/$/, '')}/`, server, install: install.words.join(' ') };
 }
 
 export const node: LanguageModule = {
@@ -72,6 +175,8 @@ export const node: LanguageModule = {
   ofImage: (ref: ImageRef) => ref.name === 'node',
   isToolchainImage: (ref: ImageRef) => !/slim|alpine/.test(ref.tag ?? ''),
   buildsWith: (c: SimpleCommand) => NODE_INSTALL(c) || (NODE_BUILD(c) && prog(c) !== 'npx'),
+  // node:18-alpine / -slim that runs `npm run build` or `tsc`: the build tools and devDependencies ship.
+  buildsOnRuntimeImage: (steps) => steps.some((s) => s.commands.some((c) => NODE_BUILD(c) && prog(c) !== 'npx')),
   systemLibs: 'mapped',
   sameFamilyUsers: true,
   analyse: analyzeNode,

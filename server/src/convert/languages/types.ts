@@ -46,6 +46,8 @@ export interface LanguagePlan {
   insertions: Insertion[];
   /** Lines at the top of the runtime stage (ENV PATH for a virtualenv, …). */
   runtimeEnv: string[];
+  /** RUN lines (with their comments) the runtime stage needs before the artifacts (a global tool installed again, …). */
+  runtimeSetup: string[];
   /** Commands the runtime image provides by name (node, python3, java…). */
   tools: Set<string>;
   /** Bare command names found on a PATH directory the plan copies (a virtualenv's bin). */
@@ -93,6 +95,7 @@ export function plan(language: Language, choose: LanguagePlan['choose'], toolcha
     artifacts: [],
     insertions: [],
     runtimeEnv: [],
+    runtimeSetup: [],
     tools: new Set(tools),
     pathDirs: [],
     runtimePackages: [],
