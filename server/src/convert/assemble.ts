@@ -147,10 +147,12 @@ function runtimeBody(inp: AssembleInput, blocks: readonly Block[]): string[] {
     if (rewrite) {
       rt.push(...lead, ...rewrite.comment.map((c) => `# ${c}`), ...b.lines.map((l) => `# ${l}`), rewrite.line);
       inp.notes.push(rewrite.note);
-    } else if (rc && !rc.exec && !runtime.shell && rc.convertible) {
+    } else if (rc && !rc.exec && rc.convertible && (!runtime.shell || (rc.keyword === 'CMD' && !inp.rc.entryStep) || (rc.keyword === 'ENTRYPOINT' && !inp.rc.cmdStep))) {
+      // A simple shell-form command in exec form: no shell as PID 1 (signals reach the program), and none needed in the image.
       const prefix = rewritePrefix(b.lines.join('\n'), rc.keyword, rc.body);
-      rt.push(...lead, `# Exec form: ${runtime.image} has no shell to run the shell form. Was:`, ...b.lines.map((l) => `# ${l}`), `${prefix}${jsonArray(rc.convertible)}`);
-      inp.notes.push(`${rc.keyword} is written in exec form: ${runtime.image} has no /bin/sh.`);
+      const why = runtime.shell ? 'the program runs as PID 1 and gets the stop signal, no shell in between' : `${runtime.image} has no shell to run the shell form`;
+      rt.push(...lead, `# Exec form: ${why}. Was:`, ...b.lines.map((l) => `# ${l}`), `${prefix}${jsonArray(rc.convertible)}`);
+      inp.notes.push(`${rc.keyword} is written in exec form: ${why}.`);
     } else rt.push(...lead, ...b.lines);
   });
   return rt;

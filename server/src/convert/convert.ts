@@ -28,7 +28,7 @@ import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './image
 import type { LanguageModule } from './registry';
 import { analyzeLanguage, isToolchainImage, languageModule, languageName, languageOfCommand, languageOfImage, preferredLanguage, type Artifact, type Language, type LanguagePlan } from './registry';
 import { assemble } from './assemble';
-import { base, checkPrograms, commandsNeedShell, packageNeeds, runtimeCommands, type PackageNeeds } from './runtime';
+import { base, checkPrograms, covered, commandsNeedShell, packageNeeds, runtimeCommands, type PackageNeeds } from './runtime';
 import { scriptOf, withScripts } from './scripts';
 import { execForm, simpleCommands } from './shell';
 import { contextCopies, finalWorkdir, packageInstalls, walkStage, type ConvertContext, type Step } from './steps';
@@ -178,7 +178,7 @@ export function notConvertibleReason(model: StageModel): string {
     return 'no build step runs in the image (no compiler, package build or install command found)';
   }
   const lang = languageOfImage(ref);
-  if (lang && !isToolchainImage(ref, lang)) return `${value} is already a runtime image, and nothing is compiled on it`;
+  if (lang && !isToolchainImage(ref, lang)) return `no build step runs on ${value}: it is already a runtime image, and installing packages on it needs no separate builder`;
   return `the stage builds (${languageName(builds[0]?.language ?? '')}) but on an image without a toolchain to leave behind (${value})`;
 }
 
@@ -233,6 +233,15 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   const notes = [...plan.notes];
   const artifacts = plan.artifacts.map((a) => ({ ...a }));
 
+  // Files copied from the context after the last RUN: no build step uses them, so the program does.
+  const addedRun = plan.insertions.some((x) => x.before === steps.length && x.lines.some((l) => /^RUN\s/.test(l)));
+  const lastRun = addedRun ? steps.length : steps.map((s) => s.keyword === 'RUN').lastIndexOf(true);
+  for (const c of copies) {
+    const src = c.sources[0] ?? '';
+    const file = c.sources.length === 1 && c.dest.endsWith('/') && /\.[A-Za-z0-9]+$/.test(src) && !/[*?[]/.test(src) ? `${c.dest}${base(src)}` : c.dest;
+    if (c.step.index <= lastRun || covered(artifacts, file, args)) continue;
+    artifacts.push({ from: file, to: file, why: 'copied from the context after the build: used at run time' });
+  }
   const needs = packageNeeds(steps, plan, plan.systemLibs ?? module.systemLibs, isAlpine(finding.base), todos);
   let needShell = commandsNeedShell(rc);
   if (checkPrograms({ rc, rewritten: (s) => plan.rewriteCommand?.(s) !== undefined, plan, artifacts, copies, workdir: wdFinal, args, needs, todos, notes })) needShell = true;
@@ -275,7 +284,7 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
 
 /** The builder's digest pin names that one image: it cannot be reused for the runtime base, so it is kept as a comment, never dropped silently. */
 function pinComment(builder: ImageRef, runtime: string): string[] | undefined {
-  if (!builder.digest) return undefined;
+  if (!builder.digest || runtime.includes('@')) return undefined;
   if (runtime === 'scratch') return [`Pin(convert): the builder is pinned (${builder.raw}); scratch is empty and needs no pin.`];
   return [
     `TODO(convert): the builder is pinned (${builder.raw}), and a digest names one image only.`,

@@ -108,7 +108,8 @@ export function slimVariant(builder: ImageRef, style: 'node' | 'python'): string
   const repo = builder.repo;
   const tag = builder.tag;
   if (!tag || tag === 'latest') return `${repo}:slim`;
-  if (isAlpine(builder) || isSlimTag(tag)) return `${repo}:${tag}`;
+  // Already the small variant: the same image, digest pin included.
+  if (isAlpine(builder) || isSlimTag(tag)) return `${repo}:${tag}${builder.digest ? `@${builder.digest}` : ''}`;
   const codename = /^(.*?)-(buster|bullseye|bookworm|trixie)$/.exec(tag);
   if (codename && style === 'python') return `${repo}:${codename[1]}-slim-${codename[2]}`;
   return `${repo}:${tag}-slim`;

@@ -184,7 +184,7 @@ export function checkPrograms(inp: ProgramCheckInput): boolean {
     if (name.includes('/') && !SYSTEM_DIRS.test(name)) {
       const path = name.startsWith('/') ? joinPath('/', name) : workdir !== undefined ? joinPath(workdir, name) : undefined;
       if (!path) todos.push(`Could not resolve \`${name}\` (the working directory is unknown).`);
-      else if (!covered(artifacts, path, inp.args)) artifacts.push({ from: path, to: path, why: `the program ${keyword} runs` });
+      else if (!covered(artifacts, path, inp.args) && !plan.notProduced?.includes(path)) artifacts.push({ from: path, to: path, why: `the program ${keyword} runs` });
       continue;
     }
     if (tools.has(b) || SHELL_BUILTINS.has(b)) {

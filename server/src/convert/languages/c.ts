@@ -4,7 +4,7 @@
  */
 import { nativeRuntime, osRuntime, type ImageRef } from '../images';
 import { optionValue, type SimpleCommand } from '../shell';
-import { commandsOf, plan, prog, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
+import { commandsOf, plan, prog, readContext, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
 
 const CC = /^(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|gcc-\d+|g\+\+-\d+|clang-\d+|clang\+\+-\d+|musl-gcc)$/;
 
@@ -26,7 +26,11 @@ function analyzeC(inp: LanguageInput): LanguagePlan {
   if (makes.length) allStatic = false;
   if (allStatic) need = 'static';
   if (commandsOf(inp.steps, (c) => (prog(c) === 'make' && c.words.includes('install')) || (prog(c) === 'cmake' && c.words.includes('--install'))).length) {
-    p.notes.push('`make install` may also install shared libraries (/usr/local/lib): copy them too if the program needs them.');
+    const libs = sharedLibraries(inp);
+    if (libs.length) {
+      for (const l of libs) p.artifacts.push({ from: `/usr/local/lib/lib${l}.so*`, to: '/usr/local/lib/', why: `the shared library ${l} the project builds`, comment: [`Added by the conversion: lib${l}.so, the project's shared library (add_library SHARED), installed beside the program.`] });
+      p.runtimeEnv.push('# Added by the conversion: the loader finds the installed shared libraries.', 'ENV LD_LIBRARY_PATH=/usr/local/lib');
+    } else p.notes.push('`make install` may also install shared libraries (/usr/local/lib): copy them too if the program needs them.');
     // A program the container runs by name was most likely installed into the default prefix.
     for (const words of inp.runtimeWords) {
       const program = words[0];
@@ -37,6 +41,18 @@ function analyzeC(inp: LanguageInput): LanguagePlan {
     }
   }
   return p;
+}
+
+/** Shared libraries a CMakeLists.txt builds (`add_library(name SHARED …)`), read from the context. */
+function sharedLibraries(inp: LanguageInput): string[] {
+  const out: string[] = [];
+  for (const { cmd } of commandsOf(inp.steps, (x) => prog(x) === 'cmake')) {
+    const src = optionValue(cmd.words, ['-S']) ?? '.';
+    const dir = cmd.cwd === undefined ? undefined : resolveIn(cmd.cwd, src);
+    const text = dir ? readContext(inp, `${dir.replace(/\/$/, '')}/CMakeLists.txt`) : undefined;
+    for (const m of (text ?? '').matchAll(/add_library\s*\(\s*([A-Za-z0-9_.-]+)\s+SHARED\b/gi)) if (!out.includes(m[1] as string)) out.push(m[1] as string);
+  }
+  return out;
 }
 
 export const c: LanguageModule = {

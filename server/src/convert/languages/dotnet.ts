@@ -4,7 +4,19 @@
  */
 import { dotnetRuntime, isAlpine, type ImageRef } from '../images';
 import { optionValue, type SimpleCommand } from '../shell';
-import { base, commandsOf, plan, prog, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
+import { contextPathOf } from '../steps';
+import { base, commandsOf, plan, prog, readContext, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
+
+/** The project `dotnet publish` builds: the one it names, else the only *.csproj/*.fsproj in its directory (read from the context). */
+function projectFile(inp: LanguageInput, cmd: SimpleCommand): string | undefined {
+  if (cmd.cwd === undefined) return undefined;
+  const named = cmd.words.slice(2).find((w) => /\.(cs|fs|vb)proj$/.test(w));
+  if (named) return readContext(inp, resolveIn(cmd.cwd, named) ?? '');
+  const dir = contextPathOf(inp.copies, `${cmd.cwd.replace(/\/$/, '')}/x.csproj`)?.replace(/\/?x\.csproj$/, '');
+  const list = dir === undefined ? undefined : inp.context?.listFiles?.(dir);
+  const projects = (list ?? []).filter((n) => /\.(cs|fs|vb)proj$/.test(n));
+  return projects.length === 1 ? inp.context?.readFile?.(dir ? `${dir}/${projects[0]}` : (projects[0] as string)) : undefined;
+}
 
 function analyzeDotnet(inp: LanguageInput): LanguagePlan {
   let kind: 'aspnet' | 'runtime' | 'runtime-deps' = 'runtime';
@@ -14,7 +26,9 @@ function analyzeDotnet(inp: LanguageInput): LanguagePlan {
   for (const { cmd } of publishes) {
     const out = optionValue(cmd.words, ['-o', '--output']);
     const selfContained = (cmd.words.includes('--self-contained') && optionValue(cmd.words, ['--self-contained']) !== 'false') || cmd.words.includes('-r') || cmd.words.some((w) => w.startsWith('--runtime'));
-    if (selfContained && !cmd.words.includes('--no-self-contained')) kind = 'runtime-deps';
+    const proj = projectFile(inp, cmd);
+    const projSelfContained = proj !== undefined && /<(Publish)?SelfContained>\s*true\s*</i.test(proj);
+    if ((selfContained || projSelfContained) && !cmd.words.includes('--no-self-contained') && !/--self-contained[= ]false/.test(cmd.words.join(' '))) kind = 'runtime-deps';
     const dir = out ? resolveIn(cmd.cwd, out) : undefined;
     if (dir) p.artifacts.push({ from: dir.replace(/\/?$/, '/'), to: dir.replace(/\/?$/, '/'), why: 'the output of `dotnet publish`' });
   }
@@ -31,7 +45,9 @@ function analyzeDotnet(inp: LanguageInput): LanguagePlan {
       }
     }
   }
-  const web = inp.steps.some((s) => s.keyword === 'EXPOSE' || [...s.env.keys()].some((k) => k.startsWith('ASPNETCORE_'))) ||
+  const projects = publishes.map(({ cmd }) => projectFile(inp, cmd)).filter((x): x is string => x !== undefined);
+  // The project file decides (Sdk.Web, or a console app hosting ASP.NET Core); without it, EXPOSE and ASPNETCORE_* settings.
+  const web = projects.length ? projects.some((x) => /Microsoft\.NET\.Sdk\.Web|Include="Microsoft\.AspNetCore\.App"/.test(x)) : inp.steps.some((s) => s.keyword === 'EXPOSE' || [...s.env.keys()].some((k) => k.startsWith('ASPNETCORE_'))) ||
     inp.copies.some((c) => c.sources.some((src) => /\.csproj$/.test(src) && /Microsoft\.NET\.Sdk\.Web/.test(inp.context?.readFile?.(src.replace(/^\.\//, '')) ?? '')));
   if (kind !== 'runtime-deps' && web) kind = 'aspnet';
   if (!publishes.length) p.notes.push('Publish the application (`dotnet publish -c Release -o /app/publish`) and copy that directory: `dotnet build` output also needs the SDK\'s restore results.');

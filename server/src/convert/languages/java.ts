@@ -2,15 +2,31 @@
  * Java: Maven, Gradle and javac builds; the jar or classes on the JRE of the same
  * version. Pure.
  */
-import { isAlpine, javaRuntime, type ImageRef } from '../images';
+import { isAlpine, javaRuntime, nativeRuntime, type ImageRef } from '../images';
 import { optionValue, type SimpleCommand } from '../shell';
 import { base, commandsOf, plan, prog, readContext, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
 
 function analyzeJava(inp: LanguageInput): LanguagePlan {
   const rt = javaRuntime(inp.base);
-  const p = plan('java', () => ({ image: rt.image, shell: true, apt: !isAlpine(inp.base), passwd: true }), ['mvn', 'mvnw', 'gradle', 'gradlew', 'javac', 'jar', 'ant']);
+  // A runtime made with jlink in the build: it is the JRE; a plain glibc base carries it.
+  const jlink = commandsOf(inp.steps, (c) => prog(c) === 'jlink').map(({ cmd }) => ({ cmd, out: optionValue(cmd.words, ['--output']) }))[0];
+  const jlinkDir = jlink?.out ? resolveIn(jlink.cmd.cwd, jlink.out) : undefined;
+  const image = jlinkDir ? nativeRuntime(inp.base, 'glibc', { shell: true, apt: false, distroless: false }).image : rt.image;
+  const p = plan('java', () => ({ image, shell: true, apt: !isAlpine(inp.base), passwd: true }), ['mvn', 'mvnw', 'gradle', 'gradlew', 'javac', 'jar', 'ant']);
   p.tools = new Set(['java', 'keytool', 'jfr', 'jcmd']);
-  if (rt.guessed) p.notes.push(`The builder's Java version is not in its tag: the runtime uses ${rt.image}; use the JRE of the JDK that builds the code (or newer).`);
+  // A layered Spring Boot jar extracted with layertools: the four layers, in order, where JarLauncher finds them.
+  const layers = commandsOf(inp.steps, (c) => base(c.words[0] ?? '') === 'java' && c.words.includes('-Djarmode=layertools') && c.words.includes('extract'))[0];
+  if (layers) {
+    const dest = resolveIn(layers.cmd.cwd, optionValue(layers.cmd.words, ['--destination']) ?? '.');
+    if (dest) {
+      for (const l of ['dependencies', 'spring-boot-loader', 'snapshot-dependencies', 'application']) {
+        p.artifacts.push({ from: `${dest.replace(/\/$/, '')}/${l}/`, to: `${dest.replace(/\/$/, '')}/`, why: `the ${l} layer`, comment: l === 'dependencies' ? ['Added by the conversion: the Spring Boot layers, least often changed first (layertools extract).'] : undefined });
+      }
+      return p;
+    }
+  }
+  if (jlinkDir) p.artifacts.push({ from: `${jlinkDir.replace(/\/$/, '')}/`, to: `${jlinkDir.replace(/\/$/, '')}/`, why: 'the Java runtime jlink made', comment: [`Added by the conversion: the runtime jlink made (${jlinkDir}); no JDK or JRE image needed.`] });
+  if (rt.guessed && !jlinkDir) p.notes.push(`The builder's Java version is not in its tag: the runtime uses ${rt.image}; use the JRE of the JDK that builds the code (or newer).`);
   // The runtime command names the jar or classpath (java -jar app.jar / -cp out Main).
   for (const words of inp.runtimeWords) {
     if (base(words[0] ?? '') !== 'java') continue;
@@ -31,6 +47,14 @@ function analyzeJava(inp: LanguageInput): LanguagePlan {
       const jar = pom ? mavenJarName(pom) : undefined;
       if (jar) p.artifacts.push({ from: `${maven.cmd.cwd.replace(/\/$/, '')}/target/${jar}`, to: `/app/${jar}`, why: 'the jar `mvn package` builds' });
     }
+  }
+  // `CMD ./mvnw spring-boot:run` / `gradle bootRun` compile and run with the JDK: the runtime runs the jar.
+  const step = [...inp.steps].reverse().find((s) => s.keyword === 'CMD' || s.keyword === 'ENTRYPOINT');
+  const words = inp.runtimeWords[0];
+  const jarArt = p.artifacts.find((a) => a.to.endsWith('.jar'));
+  if (step && words && /^(mvnw?|gradlew?)$/.test(base(words[0] ?? '')) && words.some((w) => /^(spring-boot:run|bootRun|run|exec:java)$/.test(w)) && jarArt) {
+    const line = `${step.keyword} ["java", "-jar", "${jarArt.to}"]`;
+    p.rewriteCommand = (s) => (s === step ? { comment: ['Rewritten by the conversion: run the jar the build made (the runtime has no Maven or Gradle). Was:'], line, note: `${s.keyword} runs java -jar ${jarArt.to} instead of ${words.join(' ')}.` } : undefined);
   }
   return p;
 }

@@ -4,7 +4,7 @@
  */
 import { isAlpine, nativeRuntime, type ImageRef } from '../images';
 import { joinPath, optionValue, positionals, type SimpleCommand } from '../shell';
-import { commandsOf, plan, prog, readContext, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
+import { base, commandsOf, plan, prog, readContext, resolveIn, type LanguageInput, type LanguageModule, type LanguagePlan } from './types';
 
 /** Binary names a Cargo.toml declares: [[bin]] names, else the package name. */
 export function cargoBinaries(toml: string): string[] {
@@ -28,6 +28,36 @@ export function cargoBinaries(toml: string): string[] {
   }
   if (bins.length === 0 && pkgName && autobins) bins.push(pkgName);
   return bins;
+}
+
+/** Binaries of well-known crates whose names differ from the crate's (from their Cargo.toml [[bin]] sections). */
+const KNOWN_CRATE_BINS: Readonly<Record<string, readonly string[]>> = {
+  diesel_cli: ['diesel'],
+  'sqlx-cli': ['sqlx', 'cargo-sqlx'],
+  ripgrep: ['rg'],
+  'fd-find': ['fd'],
+  'du-dust': ['dust'],
+  bottom: ['btm'],
+  tealdeer: ['tldr'],
+  'git-delta': ['delta'],
+  'sea-orm-cli': ['sea-orm-cli'],
+  'wasm-bindgen-cli': ['wasm-bindgen'],
+};
+
+/** `CMD cargo run [--release] [--bin x] [-- args]`: the binary `cargo build` made, run directly. */
+function cargoRunRewrite(inp: LanguageInput, p: LanguagePlan): void {
+  const step = [...inp.steps].reverse().find((s) => s.keyword === 'CMD' || s.keyword === 'ENTRYPOINT');
+  const words = inp.runtimeWords[0];
+  if (!step || !words || base(words[0] ?? '') !== 'cargo' || words[1] !== 'run') return;
+  const dash = words.indexOf('--');
+  const opts = dash < 0 ? words.slice(2) : words.slice(2, dash);
+  const args = dash < 0 ? [] : words.slice(dash + 1);
+  const profile = opts.includes('--release') || opts.includes('-r') ? 'release' : 'debug';
+  const bin = optionValue(opts, ['--bin']);
+  const art = p.artifacts.find((a) => a.from.includes(`/${profile}/`) && (bin === undefined || base(a.from) === bin));
+  if (!art || (bin === undefined && p.artifacts.filter((a) => a.from.includes(`/${profile}/`)).length > 1)) return;
+  const line = JSON.stringify([art.to, ...args]).replace(/","/g, '", "');
+  p.rewriteCommand = (s) => (s === step ? { comment: ['Rewritten by the conversion: run the binary `cargo build` made (the runtime has no cargo). Was:'], line: `${s.keyword} ${line}`, note: `${s.keyword} runs ${art.to} instead of \`cargo run\`.` } : undefined);
 }
 
 function analyzeRust(inp: LanguageInput): LanguagePlan {
@@ -62,8 +92,26 @@ function analyzeRust(inp: LanguageInput): LanguagePlan {
       const path = optionValue(w, ['--path']);
       const toml = path ? readContext(inp, `${resolveIn(cmd.cwd, path) ?? ''}/Cargo.toml`) : undefined;
       const crates = positionals(w, 2, new Set(['--root', '--path', '--bin', '--target', '--version', '--git', '--branch', '--tag', '--rev', '--profile', '--features', '-j', '--jobs', '--target-dir', '--index', '--registry']));
-      const names = bins.length ? bins : toml ? cargoBinaries(toml) : crates;
+      const names = bins.length ? bins : toml ? cargoBinaries(toml) : crates.flatMap((c) => {
+        const known = KNOWN_CRATE_BINS[c];
+        if (known) return known;
+        // A crate from a registry: its [[bin]] names are not in the context. The container naming the crate's name settles it.
+        if (inp.runtimeWords.some((w) => base(w[0] ?? '') === c)) return [c];
+        p.todos.push(`\`cargo install ${c}\`: the binary names of this crate are not in the build context; copy ${dir}/<binary> for the ones the image needs.`);
+        return [];
+      });
       for (const n of names) p.artifacts.push({ from: `${dir}/${n}`, to: `${dir}/${n}`, why: 'installed by `cargo install`' });
+    }
+  }
+  cargoRunRewrite(inp, p);
+  // The container runs target/<profile>/<name>, but Cargo.toml builds other binaries: that path is never produced.
+  for (const words of inp.runtimeWords) {
+    const m = /(^|\/)target\/(release|debug)\/([^/]+)$/.exec(words[0] ?? '');
+    const built = p.artifacts.filter((a) => a.from.includes('/target/')).map((a) => base(a.from));
+    if (m && built.length && !built.includes(m[3] as string)) {
+      const path = (words[0] as string).startsWith('/') ? (words[0] as string) : resolveIn(inp.finalWorkdir, words[0] as string);
+      if (path) (p.notProduced ??= []).push(path);
+      p.todos.push(`The container runs ${words[0]}, but Cargo.toml builds ${built.join(', ')}: ${m[3]} is never produced (the original image fails the same way). Run the binary the build makes.`);
     }
   }
   return p;

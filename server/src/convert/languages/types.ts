@@ -66,6 +66,8 @@ export interface LanguagePlan {
   toolchainRun?: (words: readonly string[]) => boolean;
   /** A rewrite of a runtime instruction (CMD/ENTRYPOINT) the runtime could not run as written. */
   rewriteCommand?: (step: Step) => CommandRewrite | undefined;
+  /** Paths a runtime command names that the build does not produce (a TODO says so; never copied). */
+  notProduced?: string[];
   /** Overrides the module's systemLibs (Go with cgo links system libraries). */
   systemLibs?: SystemLibs;
   /** Not converted, and why (shown in the diagnostic and the CLI): e.g. the build removes its own toolchain. */
