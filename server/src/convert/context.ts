@@ -58,19 +58,25 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
     }
   }
   if (!rules.length) return () => false;
-  return (path: string) => {
-    const parts = path.split('/').filter(Boolean);
-    let excluded = false;
-    // The path or any parent matching decides, in pattern order (the last match wins).
-    for (const r of rules) {
-      for (let n = 1; n <= parts.length; n++) {
-        if (r.re.test(parts.slice(0, n).join('/'))) {
-          excluded = r.exclude;
-          break;
-        }
+  // The last rule matching the path or any parent decides; memoised per path, so a child costs one pass over the rules.
+  const last = new Map<string, number>();
+  const lastOf = (path: string): number => {
+    const known = last.get(path);
+    if (known !== undefined) return known;
+    const cut = path.lastIndexOf('/');
+    let idx = cut > 0 ? lastOf(path.slice(0, cut)) : -1;
+    for (let i = rules.length - 1; i > idx; i--) {
+      if ((rules[i] as { re: RegExp }).re.test(path)) {
+        idx = i;
+        break;
       }
     }
-    return excluded;
+    last.set(path, idx);
+    return idx;
+  };
+  return (path: string) => {
+    const idx = lastOf(path.split('/').filter(Boolean).join('/'));
+    return idx >= 0 && (rules[idx] as { exclude: boolean }).exclude;
   };
 }
 

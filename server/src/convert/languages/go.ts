@@ -52,7 +52,7 @@ function scanGo(inp: LanguageInput, moduleDir: string): GoScan | undefined {
     for (const n of names) {
       const p = d ? `${d}/${n.replace(/\/$/, '')}` : n.replace(/\/$/, '');
       if (n.endsWith('/')) {
-        if (depth < 4 && !SKIP_DIRS.test(n)) visit(p, inp.context?.listFiles?.(p) ?? [], depth + 1);
+        if (depth < 4 && !SKIP_DIRS.test(n) && seen < 400) visit(p, inp.context?.listFiles?.(p) ?? [], depth + 1);
         continue;
       }
       if (!n.endsWith('.go') || n.endsWith('_test.go') || seen++ >= 400) continue;

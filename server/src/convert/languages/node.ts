@@ -196,7 +196,8 @@ function runtimeEntries(inp: LanguageInput, appDir: string, pkg: PackageJson | u
   const outputs = outputDirs(inp, appDir, pkg);
   if (!outputs.size) return undefined;
   const runsSources = inp.runtimeWords.some((w) => w.some((x) => /^(\.\/)?src\//.test(x)));
-  const entries = new Set<string>(['package.json', 'node_modules/', ...[...outputs].map((o) => `${o}/`)]);
+  // node_modules only exists when there are dependencies (npm ci creates none for an empty list).
+  const entries = new Set<string>(['package.json', ...(pkg.deps.size ? ['node_modules/'] : []), ...[...outputs].map((o) => `${o}/`)]);
   for (const e of top) {
     if (BUILD_INPUT.test(e) && !(e === 'src/' && runsSources)) continue;
     if (copiedFromContext(inp.copies, `${appDir.replace(/\/$/, '')}/${e.replace(/\/$/, '')}`)) entries.add(e);
