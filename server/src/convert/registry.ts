@@ -12,6 +12,7 @@ import { go } from './languages/go';
 import { java } from './languages/java';
 import { node } from './languages/node';
 import { python } from './languages/python';
+import { ruby } from './languages/ruby';
 import { rust } from './languages/rust';
 import type { Language, LanguageInput, LanguageModule, LanguagePlan } from './languages/types';
 
@@ -24,6 +25,7 @@ export const LANGUAGES: readonly LanguageModule[] = [
   java,
   node,
   python,
+  ruby,
   c,
   generic,
 ];
