@@ -141,16 +141,7 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-unnecessary-condition': 'off' },
   },
   {
-    // Pending the converter registry (the convert helper splits these files and turns these back on).
-    files: ['server/src/convert/**/*.ts', 'server/src/workspace/**/*.ts'],
-    rules: {
-      '@typescript-eslint/restrict-plus-operands': 'off',
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
-      '@typescript-eslint/no-base-to-string': 'off',
-    },
-  },
-  {
-    files: ['server/src/convert/convert.ts', 'server/src/convert/languages.ts'],
+    files: ['server/src/convert/convert.ts'],
     rules: { 'max-lines-per-function': 'off', 'max-lines': 'off' },
   },
 );

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkModel, type Problem } from './model/checks';
-import { convertToMultiStage, detectToolchain } from './convert/convert';
+import { explainConversion } from './convert/convert';
 import { mergeBuilderPattern } from './convert/merge';
 import { buildModel, stageNeeds, type StageModel } from './model/model';
 import { contextForDirectory } from './features/convert';
@@ -70,9 +70,10 @@ function convertCommand(file: string, opts: { write: boolean; dev: boolean; dist
   const text = read(file);
   const model = buildModel(text);
   const context = contextForDirectory(path.resolve(opts.context ?? path.dirname(file)), nodeContextIO);
-  const conv = convertToMultiStage(model, { context, devStage: opts.dev, staticBase: opts.distroless ? 'distroless' : 'scratch' });
+  const { conversion: conv, reason } = explainConversion(model, { context, devStage: opts.dev, staticBase: opts.distroless ? 'distroless' : 'scratch' });
   if (!conv) {
-    err(model.stages.length !== 1 ? `${file}: not a single-stage Dockerfile (${model.stages.length} stages): nothing to convert.` : detectToolchain(model) ? `${file}: cannot convert.` : `${file}: the stage does not build on a toolchain image: nothing to convert.`);
+    if (opts.json) out(JSON.stringify({ file, converted: false, reason }, null, 2));
+    err(`${file}: not converted: ${reason ?? 'nothing to convert'}.`);
     return 1;
   }
   if (conv.lost.length) {

@@ -6,7 +6,10 @@
 // original and the converted Dockerfile with the private engine
 // (scripts/engine), run both, and check the output is identical and the image
 // smaller. Prints a size table (before, after, ratio) and checks the targets:
-// Go apps at most 2 MB, median converted size at most 15% of the original.
+// Go apps at most 2 MB, median converted size at most 5% of the original. Then every
+// buildable real-world pattern (test/fixtures/convert-real, expect.json "buildable": true)
+// is converted with the CLI (its directory as the context), both built and run; the output
+// must contain its runOutput; go-shell-cmd must end at most 2% of the original.
 // Two controls show the traps are real: the go-net conversion without
 // CGO_ENABLED=0, and the c-shell conversion with the shell-form CMD kept, both
 // fail to run.
@@ -16,9 +19,10 @@
 //   node --test test/engine/convert.test.mjs
 //   CONVERT_APPS=go-net,node node --test test/engine/convert.test.mjs   (a subset)
 //   CONVERT_NO_CACHE=1 …                                                (cold builds, as on a fresh CI machine)
+//   CONVERT_REAL=go-tzdata,node-npm-build …   (a subset of the real patterns; CONVERT_REAL= for none)
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -41,7 +45,17 @@ const APPS = [
 ];
 const only = process.env.CONVERT_APPS ? new Set(process.env.CONVERT_APPS.split(',')) : undefined;
 const apps = APPS.filter((a) => !only || only.has(a.name));
-const MEDIAN_TARGET = 0.15;
+const MEDIAN_TARGET = 0.05;
+/** Real-world patterns (test/fixtures/convert-real/<pattern>/) whose expect.json says they build here. */
+const realRoot = path.join(root, 'test/fixtures/convert-real');
+const onlyReal = process.env.CONVERT_REAL !== undefined ? new Set(process.env.CONVERT_REAL.split(',').filter(Boolean)) : undefined;
+const REAL = (existsSync(realRoot) ? readdirSync(realRoot) : [])
+  .filter((d) => existsSync(path.join(realRoot, d, 'expect.json')))
+  .map((d) => ({ name: d, expect: JSON.parse(readFileSync(path.join(realRoot, d, 'expect.json'), 'utf8')) }))
+  .filter((r) => r.expect.buildable === true && r.expect.outcome !== 'decline' && (!onlyReal || onlyReal.has(r.name)))
+  .sort((a, b) => a.name.localeCompare(b.name));
+/** Per-pattern size targets (issue 9): a Go app with a shell-form CMD ends at most 2% of the original. */
+const REAL_MAX_RATIO = { 'go-shell-cmd': 0.02 };
 const PREFIX = 'dfs-convert-test';
 
 // ---- the engine -------------------------------------------------------------------------
@@ -182,6 +196,7 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
     // Base images: everything the originals and the conversions name.
     const wanted = new Set();
     for (const a of apps) for (const i of fromImages(readFileSync(path.join(root, 'test/apps', a.name, 'Dockerfile'), 'utf8'))) wanted.add(i);
+    for (const r of REAL) for (const i of fromImages(readFileSync(path.join(realRoot, r.name, 'Dockerfile'), 'utf8'))) wanted.add(i);
     for (const i of ['debian:bookworm-slim', 'gcr.io/distroless/static-debian12', 'gcr.io/distroless/cc-debian12', 'node:18-slim', 'python:3.11-slim', 'eclipse-temurin:17-jre']) wanted.add(i.includes(':') ? i : `${i}:latest`);
     let missing = [];
     for (const i of wanted) if (!(await imageExists(i))) missing.push(i);
@@ -199,16 +214,28 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
   after(async () => {
     await lsp?.stop();
     const rows = apps.map((a) => results.get(a.name)).filter(Boolean);
-    if (rows.length) {
+    const realRows = REAL.map((r) => results.get(`real:${r.name}`)).filter(Boolean);
+    if (rows.length || realRows.length) {
       const lines = ['| app | base → runtime | before | after | ratio |', '|---|---|---:|---:|---:|'];
-      for (const r of rows) lines.push(`| ${r.app} | ${r.base} → ${r.runtime} | ${mb(r.before)} | ${mb(r.after)} | ${(100 * r.ratio).toFixed(1)}% |`);
+      for (const r of [...rows, ...realRows]) lines.push(`| ${r.app} | ${r.base} → ${r.runtime} | ${mb(r.before)} | ${mb(r.after)} | ${(100 * r.ratio).toFixed(1)}% |`);
       const ratios = rows.map((r) => r.ratio).sort((x, y) => x - y);
       const median = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;
-      lines.push('', `median ratio ${(100 * median).toFixed(1)}% over ${rows.length} app(s); converted through the ${lspUsed === rows.length ? 'language server' : lspUsed ? 'language server and CLI' : 'CLI (the server does not offer the action yet)'}`);
+      const realRatios = realRows.map((r) => r.ratio).sort((x, y) => x - y);
+      const realMedian = realRatios.length ? realRatios[Math.floor((realRatios.length - 1) / 2)] : undefined;
+      if (realMedian !== undefined) lines.push('', `real-world patterns (test/fixtures/convert-real, converted with the CLI): ${realRows.length} built and run identically; median ratio ${(100 * realMedian).toFixed(1)}%`);
+      if (rows.length) lines.push('', `median ratio ${(100 * median).toFixed(1)}% over ${rows.length} sample app(s) (test/apps); converted through the ${lspUsed === rows.length ? 'language server' : lspUsed ? 'language server and CLI' : 'CLI (the server does not offer the action yet)'}`);
       const table = lines.join('\n');
       console.log('\n' + table.split('\n').map((l) => `# ${l}`).join('\n'));
       mkdirSync(path.join(root, 'out'), { recursive: true });
       writeFileSync(path.join(root, 'out/convert-sizes.md'), table + '\n');
+      // The full run also refreshes the generated section of docs/convert-patterns.md.
+      const doc = path.join(root, 'docs/convert-patterns.md');
+      if (!only && !onlyReal && existsSync(doc)) {
+        const section = `<!-- sizes:begin (generated by test/engine/convert.test.mjs) -->\n## Sizes: before and after, built and run on the engine\n\n${table}\n<!-- sizes:end -->`;
+        const text = readFileSync(doc, 'utf8');
+        const next = /<!-- sizes:begin[\s\S]*?<!-- sizes:end -->/.test(text) ? text.replace(/<!-- sizes:begin[\s\S]*?<!-- sizes:end -->/, section) : `${text.replace(/\n*$/, '')}\n\n${section}\n`;
+        writeFileSync(doc, next);
+      }
     }
     const images = [...results.values()].flatMap((r) => r.images);
     if (images.length) await docker(['rmi', '-f', ...images], { timeout: 120_000 });
@@ -228,7 +255,8 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
   }
 
   async function buildAndRun(dir, dockerfile, tag, target) {
-    const b = await docker(['build', '-q', ...(process.env.CONVERT_NO_CACHE === '1' ? ['--no-cache'] : []), ...(target ? ['--target', target] : []), '-f', path.join(dir, dockerfile), '-t', tag, dir]);
+    // The host network for RUN steps: builds do not depend on the engine's bridge (apt reaches the mirror either way).
+    const b = await docker(['build', '-q', '--network=host', ...(process.env.CONVERT_NO_CACHE === '1' ? ['--no-cache'] : []), ...(target ? ['--target', target] : []), '-f', path.isAbsolute(dockerfile) ? dockerfile : path.join(dir, dockerfile), '-t', tag, dir]);
     assert.equal(b.code, 0, `docker build ${dockerfile} failed:\n${b.stderr.slice(-3000)}`);
     const r = await docker(['run', '--rm', '--network=none', tag], { timeout: 120_000 });
     return r;
@@ -256,6 +284,39 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
       results.set(app.name, { app: app.name, base, runtime, before, after, ratio: after / before, images: [single, multi], output: a.stdout });
       assert.ok(after < before, `smaller: ${after} < ${before}`);
       if (app.maxBytes) assert.ok(after <= app.maxBytes, `${app.name}: ${after} bytes, at most ${app.maxBytes}`);
+    });
+  }
+
+  // Real-world patterns: the fixture directory is the build context, untouched (the converted file is written outside it).
+  for (const real of REAL) {
+    test(`real pattern ${real.name}: converts, builds, runs with the same output, smaller`, async () => {
+      const dir = path.join(realRoot, real.name);
+      const r = spawnSync(process.execPath, [path.join(root, 'dist/cli.js'), 'convert', path.join(dir, 'Dockerfile')], { encoding: 'utf8' });
+      assert.equal(r.status, 0, `dockerfile-stages convert failed: ${r.stderr}`);
+      const converted = r.stdout + '\n';
+      const file = path.join(work, `${real.name}.Dockerfile.multi`);
+      writeFileSync(file, converted);
+      assert.doesNotMatch(converted, /^COPY --from=\S+ \/TODO/m, 'converted with confidence');
+      const single = `${PREFIX}/real-${real.name}:single`;
+      const multi = `${PREFIX}/real-${real.name}:multi`;
+      const entry = { app: real.name, base: '?', runtime: '?', before: 0, after: 0, ratio: 1, images: [single, multi], output: '' };
+      results.set(`real:${real.name}`, entry);
+      const a = await buildAndRun(dir, 'Dockerfile', single);
+      const b = await buildAndRun(dir, file, multi);
+      assert.equal(a.code, 0, `the original does not run: ${a.stderr}`);
+      assert.equal(b.code, 0, `the conversion does not run: ${b.stderr}\n--- converted\n${converted}`);
+      if (real.expect.runOutput) {
+        assert.ok(a.stdout.includes(real.expect.runOutput), `the original prints ${JSON.stringify(real.expect.runOutput)}: ${a.stdout}`);
+        assert.ok(b.stdout.includes(real.expect.runOutput), `the conversion prints ${JSON.stringify(real.expect.runOutput)}: ${b.stdout}`);
+      }
+      entry.before = await imageSize(single);
+      entry.after = await imageSize(multi);
+      entry.ratio = entry.after / entry.before;
+      entry.runtime = /^FROM\s+(\S+)/m.exec(converted.slice(converted.lastIndexOf('\nFROM ') + 1))?.[1] ?? '?';
+      entry.base = /^FROM\s+(?:--\S+\s+)*(\S+)/m.exec(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'))?.[1] ?? '?';
+      assert.ok(entry.after < entry.before, `smaller: ${entry.after} < ${entry.before}`);
+      const max = REAL_MAX_RATIO[real.name];
+      if (max) assert.ok(entry.ratio <= max, `${real.name}: ${(100 * entry.ratio).toFixed(1)}% of the original, at most ${100 * max}%`);
     });
   }
 
@@ -299,8 +360,8 @@ describe('convert to multi-stage: real builds', { skip, concurrency: 1 }, () => 
     });
   }
 
-  test('targets: median converted size at most 15% of the original', { skip: only ? 'only for the full set of apps (CONVERT_APPS is set)' : false }, () => {
-    const rows = [...results.values()];
+  test('targets: median converted size of the sample apps at most 5% of the original', { skip: only ? 'only for the full set of apps (CONVERT_APPS is set)' : false }, () => {
+    const rows = apps.map((a) => results.get(a.name)).filter(Boolean);
     assert.equal(rows.length, apps.length, 'every app was measured');
     const ratios = rows.map((r) => r.ratio).sort((x, y) => x - y);
     const median = ratios.length % 2 ? ratios[(ratios.length - 1) / 2] : (ratios[ratios.length / 2 - 1] + ratios[ratios.length / 2]) / 2;

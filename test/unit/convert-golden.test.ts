@@ -66,6 +66,8 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
       const end = lines.findIndex((l, i) => i > start && l === '');
       out.push('', '## Dev stage', ...lines.slice(start, end));
     }
+    // Never silently unfinished: a conversion with TODOs fails the build until they are done.
+    if (conv.todos.length) assert.match(conv.text, /^COPY --from=\S+ \/TODO[^\s]* \S+$/m, 'a TODO fails the build loudly');
     // The converted file converts no further and keeps the production stage last.
     const again = buildModel(conv.text);
     assert.equal(again.stages.length, 2, 'converted file has a builder and a runtime stage');

@@ -7,7 +7,7 @@
 import type { Stage, StageModel } from '../model/model';
 import { nameStageEdits, type TextEdit } from '../model/checks';
 import { parseImage } from './images';
-import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, type Language } from './languages';
+import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, type Language } from './registry';
 import { execForm, jsonArray, toExecForm } from './shell';
 import { contextCopies, finalWorkdir, stepText, walkStage, type ConvertContext, type Step } from './steps';
 

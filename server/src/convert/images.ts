@@ -15,6 +15,8 @@ export interface ImageRef {
   readonly name: string;
   readonly tag: string | undefined;
   readonly digest: string | undefined;
+  /** The repository as written, registry included, without tag and digest (`mirror.gcr.io/library/golang`). */
+  readonly repo: string;
 }
 
 export function parseImage(raw: string): ImageRef {
@@ -31,13 +33,28 @@ export function parseImage(raw: string): ImageRef {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
+  const repo = rest;
   const parts = rest.split('/');
   let registry: string | undefined;
   if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] as string)) registry = parts.shift();
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = undefined;
   if (parts[0] === 'library' && parts.length === 2) parts.shift();
   const path = parts.join('/');
-  return { raw, registry, path, name: (parts[parts.length - 1] ?? '').toLowerCase(), tag, digest };
+  return { raw, registry, path, name: (parts[parts.length - 1] ?? '').toLowerCase(), tag, digest, repo: registry ? repo : path };
+}
+
+/**
+ * An official image (`debian`, `node`, `eclipse-temurin`) from the registry the
+ * builder comes from: a mirror of Docker Hub (`mirror.gcr.io/library/golang`)
+ * serves the runtime image too, under the same prefix.
+ */
+export function fromSameRegistry(builder: ImageRef, official: string): string {
+  if (!builder.registry) return official;
+  const library = /(^|\/)library\//.test(builder.repo) ? 'library/' : '';
+  const ownPath = builder.path.split('/');
+  // An image under the builder's own namespace (`dotnet/aspnet` beside `dotnet/sdk`) keeps it.
+  if (official.includes('/') && ownPath.length > 1) return `${builder.registry}/${official}`;
+  return `${builder.registry}/${library}${official}`;
 }
 
 const CODENAMES: Readonly<Record<string, number>> = { buster: 10, bullseye: 11, bookworm: 12, trixie: 13 };
@@ -69,16 +86,18 @@ export interface RuntimeChoice {
   readonly apt: boolean;
   /** Has /etc/passwd with at least root, nobody (distroless: also nonroot). */
   readonly passwd: boolean;
+  /** What the user should know about the choice (a digest pin that could not be kept, …): comment lines under the FROM. */
+  readonly comment?: readonly string[];
 }
 
 /** Minimal images for native binaries. `distroless` chooses Google's distroless over scratch for static ones. */
 export function nativeRuntime(builder: ImageRef, need: 'static' | 'glibc', opts: { shell: boolean; apt: boolean; distroless: boolean }): RuntimeChoice {
-  if (isAlpine(builder)) {
+  if (isAlpine(builder) && (opts.shell || opts.apt || need !== 'static')) {
     const version = /alpine(\d+\.\d+)/.exec(builder.tag ?? '')?.[1];
-    return { image: `alpine:${version ?? '3'}`, shell: true, apt: false, passwd: true };
+    return { image: fromSameRegistry(builder, `alpine:${version ?? '3'}`), shell: true, apt: false, passwd: true };
   }
   const deb = debianRelease(builder.tag);
-  if (opts.shell || opts.apt) return { image: `debian:${deb.codename}-slim`, shell: true, apt: true, passwd: true };
+  if (opts.shell || opts.apt) return { image: fromSameRegistry(builder, `debian:${deb.codename}-slim`), shell: true, apt: true, passwd: true };
   if (need === 'static' && !opts.distroless) return { image: 'scratch', shell: false, apt: false, passwd: false };
   const flavour = need === 'static' ? 'static' : 'cc';
   return { image: `gcr.io/distroless/${flavour}-debian${Math.max(11, deb.version)}`, shell: false, apt: false, passwd: true };
@@ -86,10 +105,11 @@ export function nativeRuntime(builder: ImageRef, need: 'static' | 'glibc', opts:
 
 /** `node:18` → `node:18-slim`; `python:3.11-bookworm` → `python:3.11-slim-bookworm`; Alpine and slim tags stay. */
 export function slimVariant(builder: ImageRef, style: 'node' | 'python'): string {
-  const repo = builder.registry ? `${builder.registry}/${builder.path}` : builder.path;
+  const repo = builder.repo;
   const tag = builder.tag;
   if (!tag || tag === 'latest') return `${repo}:slim`;
-  if (isAlpine(builder) || isSlimTag(tag)) return `${repo}:${tag}`;
+  // Already the small variant: the same image, digest pin included.
+  if (isAlpine(builder) || isSlimTag(tag)) return `${repo}:${tag}${builder.digest ? `@${builder.digest}` : ''}`;
   const codename = /^(.*?)-(buster|bullseye|bookworm|trixie)$/.exec(tag);
   if (codename && style === 'python') return `${repo}:${codename[1]}-slim-${codename[2]}`;
   return `${repo}:${tag}-slim`;
@@ -112,7 +132,7 @@ export function javaRuntime(builder: ImageRef): { image: string; guessed: boolea
   const v = javaVersion(builder);
   const tag = builder.tag ?? '';
   const flavour = isAlpine(builder) ? '-alpine' : (UBUNTU.exec(tag)?.[0] ? `-${UBUNTU.exec(tag)?.[0]}` : '');
-  return { image: `eclipse-temurin:${v ?? '21'}-jre${flavour}`, guessed: v === undefined };
+  return { image: fromSameRegistry(builder, `eclipse-temurin:${v ?? '21'}-jre${flavour}`), guessed: v === undefined };
 }
 
 /** `mcr.microsoft.com/dotnet/sdk:8.0` → `…/aspnet:8.0`, `…/runtime:8.0` or `…/runtime-deps:8.0`. */
@@ -124,14 +144,14 @@ export function dotnetRuntime(builder: ImageRef, kind: 'aspnet' | 'runtime' | 'r
 
 /** The same OS without its build packages: `debian:bookworm` → `debian:bookworm-slim`, `ubuntu:22.04` stays. */
 export function osRuntime(builder: ImageRef): RuntimeChoice {
-  const repo = builder.registry ? `${builder.registry}/${builder.path}` : builder.path;
+  const repo = builder.repo;
   const tag = builder.tag;
   if (builder.name === 'debian' && tag && !isSlimTag(tag)) return { image: `${repo}:${tag}-slim`, shell: true, apt: true, passwd: true };
   if (builder.name === 'buildpack-deps') {
     const deb = debianRelease(tag);
-    if (!tag || /^(buster|bullseye|bookworm|trixie)(-|$)/.test(tag) || tag === 'latest') return { image: `debian:${deb.codename}-slim`, shell: true, apt: true, passwd: true };
+    if (!tag || /^(buster|bullseye|bookworm|trixie)(-|$)/.test(tag) || tag === 'latest') return { image: fromSameRegistry(builder, `debian:${deb.codename}-slim`), shell: true, apt: true, passwd: true };
     const u = /^(focal|jammy|noble|bionic)/.exec(tag);
-    if (u) return { image: `ubuntu:${u[1]}`, shell: true, apt: true, passwd: true };
+    if (u) return { image: fromSameRegistry(builder, `ubuntu:${u[1]}`), shell: true, apt: true, passwd: true };
   }
   const apt = builder.name === 'debian' || builder.name === 'ubuntu';
   return { image: builder.raw, shell: true, apt, passwd: true };

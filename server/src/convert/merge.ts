@@ -10,7 +10,7 @@
  */
 import { buildModel, type Stage, type StageModel } from '../model/model';
 import { parseImage } from './images';
-import { analyzeLanguage, languageOfCommand, languageOfImage, type Language } from './languages';
+import { analyzeLanguage, languageOfCommand, languageOfImage, type Language } from './registry';
 import { joinPath } from './shell';
 import { contextCopies, finalWorkdir, walkStage } from './steps';
 import { lostLines } from './convert';

@@ -118,7 +118,7 @@ function lex(text: string): (Word | { op: string })[] {
       push();
       let op = c;
       i++;
-      while (i < text.length && /[<>&\-|]/.test(text[i] as string)) op += text[i++];
+      while (i < text.length && /[<>&\-|]/.test(text[i] as string)) op += text[i++] ?? '';
       out.push({ op });
     } else if (c === '\\') {
       word().text += text[i + 1] ?? '';
@@ -133,11 +133,11 @@ function lex(text: string): (Word | { op: string })[] {
       i++;
       while (i < text.length && text[i] !== '"') {
         if (text[i] === '\\' && i + 1 < text.length && /[$`"\\\n]/.test(text[i + 1] as string)) {
-          w.text += text[i + 1];
+          w.text += text[i + 1] ?? '';
           i += 2;
         } else {
           if (text[i] === '$' || text[i] === '`') w.opaque = true;
-          w.text += text[i++];
+          w.text += text[i++] ?? '';
         }
       }
       i++;

@@ -13,6 +13,8 @@ export interface ConvertContext {
   readFile?(path: string): string | undefined;
   /** Names in a context directory ('' = the root); directories end with `/`. Undefined when unknown. */
   listFiles?(dir: string): readonly string[] | undefined;
+  /** Why reads came back empty when they did (unreadable or too large a context), in plain words. */
+  problem?(): string | undefined;
 }
 
 export interface Step {
@@ -45,7 +47,7 @@ export function envPairs(inst: InstructionSyntax): [string, string][] {
   const args = inst.args.map((a) => a.text);
   const first = args[0];
   if (first === undefined) return [];
-  const unquote = (v: string) => (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0] as string) ? v.slice(1, -1) : v);
+  const unquote = (v: string) => (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v.endsWith(v[0]) ? v.slice(1, -1) : v);
   if (!first.includes('=')) return [[first, unquote(args.slice(1).join(' '))]];
   return args.filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), unquote(a.slice(a.indexOf('=') + 1))]);
 }

@@ -13,6 +13,9 @@ import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
 import type { Problem } from '../model/checks';
 import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../convert/convert';
 import { addDevStage, findBuilder } from '../convert/dev';
+import { contextForDirectory, type ContextIO } from '../convert/context';
+
+export { contextForDirectory, type ContextIO } from '../convert/context';
 import type { StageModel } from '../model/model';
 import { rangesOverlap } from '../model/text';
 import { CodeActionIds, DIAGNOSTIC_SOURCE } from '../protocol';
@@ -32,12 +35,6 @@ export function convertProblems(model: StageModel): Problem[] {
 }
 
 
-/** The I/O a context needs: absolute paths in, text or directory entries (dirs end with `/`) out. */
-export interface ContextIO {
-  readFile(absPath: string): string | undefined;
-  readDir(absPath: string): readonly string[] | undefined;
-}
-
 /**
  * The build context of a Dockerfile on disk: the directory it is in (what
  * `docker build .` next to it uses). Undefined for non-file URIs. Paths that
@@ -56,14 +53,6 @@ export function contextForDocument(uri: string, io: ContextIO): ConvertContext |
   return contextForDirectory(dir, io);
 }
 
-export function contextForDirectory(dir: string, io: ContextIO): ConvertContext {
-  const safe = (p: string) => !p.split('/').includes('..') && !p.startsWith('/');
-  return {
-    readFile: (p) => (safe(p) ? io.readFile(`${dir}/${p}`) : undefined),
-    listFiles: (p) => (safe(p) ? io.readDir(p ? `${dir}/${p}` : dir) : undefined),
-  };
-}
-
 function wholeDocument(model: StageModel): Range {
   const last = model.parsed.lines.length - 1;
   return { start: { line: 0, character: 0 }, end: { line: last, character: (model.parsed.lines[last] ?? '').length } };
@@ -71,7 +60,8 @@ function wholeDocument(model: StageModel): Range {
 
 function titleOf(c: Conversion, dev: boolean): string {
   const what = dev ? 'Convert to multi-stage build with a dev stage' : 'Convert to multi-stage build';
-  return c.todos.length ? `${what} (${c.todos.length} TODO${c.todos.length === 1 ? '' : 's'} to finish)` : `${what} (runtime: ${c.runtimeImage})`;
+  const todo = c.todos.length ? `; ${c.todos.length} TODO${c.todos.length === 1 ? '' : 's'} to finish` : '';
+  return `${what} (runtime: ${c.runtimeImage}${todo})`;
 }
 
 /**

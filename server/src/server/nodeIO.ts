@@ -1,6 +1,6 @@
 /** The file system as the conversion sees a Dockerfile's build context (the CLI and the server share it). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import type { ContextIO } from '../features/convert';
+import type { ContextIO } from '../convert/context';
 
 /** Small files (under 1 MB) and directory listings (folders end with `/`); anything unreadable is undefined. */
 export const nodeContextIO: ContextIO = {

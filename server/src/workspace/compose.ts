@@ -97,8 +97,10 @@ function nodeRange(lc: LineCounter, n: Node | null | undefined, fallback: number
 }
 
 function scalarValue(lc: LineCounter, n: unknown): ComposeValue | undefined {
-  if (!isScalar(n) || n.value === null || n.value === undefined || typeof n.value === 'object') return undefined;
-  const raw = String(n.value);
+  if (!isScalar(n)) return undefined;
+  const v: unknown = n.value;
+  if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean' && typeof v !== 'bigint') return undefined;
+  const raw = String(v);
   const { value, dynamic } = interpolate(raw);
   return { raw, value, dynamic, range: nodeRange(lc, n, 0) };
 }
@@ -165,7 +167,8 @@ export function parseCompose(text: string): ComposeFile {
   const svcs = isMap(root) ? pairOf(root, 'services')?.value : undefined;
   if (isMap(svcs)) {
     for (const p of svcs.items) {
-      const name = isScalar(p.key) && p.key.value !== null && p.key.value !== undefined ? String(p.key.value) : undefined;
+      const key: unknown = isScalar(p.key) ? p.key.value : undefined;
+      const name = typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
       if (name === undefined) continue;
       const body = p.value;
       const bp = isMap(body) ? pairOf(body, 'build') : undefined;
