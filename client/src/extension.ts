@@ -15,6 +15,8 @@ import {
 } from 'vscode-languageclient/node';
 import { Builds, ImageCache } from './builds/builds';
 import { decorateLenses, registerBuildCommands } from './builds/commands';
+import { formatSize } from './builds/format';
+import { StageGraphPanel } from './graph/panel';
 import {
   CodeActionIds,
   Commands,
@@ -169,8 +171,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
   const ageTimer = setInterval(() => {
     if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) refreshLenses();
   }, 60_000);
+  const b = builds;
+  const graphPanel = new StageGraphPanel(context.extensionUri, () => client, (uri, graph) => {
+    // A stage's figures: the last image built for it as a target (size), and how long that took.
+    const out = new Map<number, string>();
+    for (const s of graph.stages) {
+      const img = s.name !== null ? b.images.get(uri, s.name) : undefined;
+      const dflt = graph.defaultTarget === s.index ? b.images.get(uri, null) : undefined;
+      const im = img ?? dflt;
+      if (im?.size !== undefined) out.set(s.index, `${formatSize(im.size)}${im.seconds !== undefined ? ` · ${im.seconds.toFixed(1)} s` : ''}`);
+    }
+    return out;
+  });
   context.subscriptions.push(
     builds,
+    graphPanel,
+    b.onDidFinishBuild((r) => graphPanel.buildFinished(r.uri)),
+    vscode.commands.registerCommand(Commands.showStageGraph, () => graphPanel.show()),
     ...registerBuildCommands(builds),
     builds.onDidFinishBuild(() => refreshLenses()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => refreshLenses()),

@@ -88,6 +88,7 @@ export const Commands = {
   copyBuildCommand: 'dockerStages.copyBuildCommand',
   convertToMultiStage: 'dockerStages.convertToMultiStage',
   addDevStage: 'dockerStages.addDevStage',
+  showStageGraph: 'dockerStages.showStageGraph',
 } as const;
 
 /** `data.id` of the conversion code actions, by which the palette commands find them. */
@@ -243,3 +244,16 @@ export const TASK_TYPE = 'dockerfile-stages';
 
 /** Source name on our diagnostics. */
 export const DIAGNOSTIC_SOURCE = 'dockerfile-stages';
+
+// ---- The stage graph ----------------------------------------------------------------------
+
+/** `dockerStages/graph`: the stage graph of an open Dockerfile (model/graph.ts's StageGraph). */
+export const StageGraphRequest = { method: 'dockerStages/graph' } as const;
+export interface StageGraphParams {
+  readonly uri: string;
+}
+export interface StageGraphResult {
+  readonly uri: string;
+  readonly version: number | null;
+  readonly graph: import('./model/graph').StageGraph;
+}

@@ -50,6 +50,8 @@ export interface BuiltImage {
   readonly size: number | undefined;
   readonly created: string | undefined;
   readonly builtAt: string;
+  /** How long the build took, in seconds. */
+  readonly seconds?: number;
 }
 
 const canonical = (uri: string): string => vscode.Uri.parse(uri).toString();
@@ -290,8 +292,8 @@ export class Builds implements vscode.Disposable {
     return r.code === 0 ? parseImageInspect(r.stdout) : undefined;
   }
 
-  async recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined): Promise<void> {
-    await this.images.set(uri, target, { tag, id: info?.id, size: info?.size, created: info?.created, builtAt: new Date().toISOString() });
+  async recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined, seconds?: number): Promise<void> {
+    await this.images.set(uri, target, { tag, id: info?.id, size: info?.size, created: info?.created, builtAt: new Date().toISOString(), seconds });
   }
 
   async showProblems(uri: vscode.Uri, output: string): Promise<number> {
@@ -419,6 +421,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     if (plan.builder.command !== plan.builder.display && plan.builder.display === plan.builder.kind) this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
     this.line('');
     const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
+    const startedAt = Date.now();
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
       (progress, token) => new Promise<number | undefined>((resolve) => {
@@ -454,7 +457,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     );
     if (exit === 0) {
       const image = await this.builds.inspect(plan);
-      await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image);
+      await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image, (Date.now() - startedAt) / 1000);
       this.line('');
       this.line(`\x1b[32mBuilt ${plan.spec.tag}${image?.size !== undefined ? ` · ${formatSize(image.size)}` : ''}\x1b[0m`);
       if (this.def.run) {

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stageGraph } from '../model/graph';
 import { buildModel } from '../model/model';
-import { layoutGraph } from '../graph/layout';
+import { layoutGraph, MAX_GRAPH_STAGES, tooBigMessage } from '../graph/layout';
 import { renderSvg } from '../graph/svg';
 import { toDot, toJson, toMermaid } from '../graph/text';
 
@@ -17,8 +17,9 @@ export const GRAPH_USAGE = `  dockerfile-stages graph <Dockerfile>   print the s
       --format json|dot|mermaid|svg  (default: json; svg is a standalone file, laid out like the editor's graph)
       --output <file>                write to a file instead of stdout`;
 
-export function renderGraph(text: string, format: GraphFormat, title: string): string {
+export function renderGraph(text: string, format: GraphFormat, title: string): string | { readonly error: string } {
   const graph = stageGraph(buildModel(text));
+  if (format === 'svg' && graph.stages.length > MAX_GRAPH_STAGES) return { error: tooBigMessage(graph.stages.length) };
   switch (format) {
     case 'json':
       return toJson(graph);
@@ -71,6 +72,10 @@ export function graphCommand(args: readonly string[], out: (s: string) => void, 
     return 2;
   }
   const result = renderGraph(text, format as GraphFormat, path.basename(file));
+  if (typeof result !== 'string') {
+    err(`${file}: ${result.error}`);
+    return 1;
+  }
   if (output !== undefined) {
     writeFileSync(output, result + '\n');
     err(`${output}: written (${format}).`);

@@ -34,6 +34,7 @@ import { computeStageCodeActions } from '../features/codeActions';
 import { computeConvertActions, contextForDocument } from '../features/convert';
 import { nodeContextIO } from './nodeIO';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
+import { stageGraph } from '../model/graph';
 import {
   composeBuildInfo,
   computeComposeCodeActions,
@@ -54,6 +55,8 @@ import { computeSemanticTokens, SEMANTIC_LEGEND } from '../features/semanticToke
 import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbols';
 import {
   BuildTargetsRequest,
+  StageGraphRequest,
+  type StageGraphResult,
   DEFAULT_SETTINGS,
   DIAGNOSTIC_SOURCE,
   normaliseSettings,
@@ -610,6 +613,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const uri = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['uri'] : undefined;
     if (typeof uri !== 'string') throw new ResponseError(-32602, 'dockerStages/buildTargets needs { uri: string }');
     return buildTargetsOf(uri, await settingsFor(uri));
+  });
+
+  connection.onRequest(StageGraphRequest.method, async (params: unknown): Promise<StageGraphResult> => {
+    const uri = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['uri'] : undefined;
+    if (typeof uri !== 'string') throw new ResponseError(-32602, 'dockerStages/graph needs { uri: string }');
+    const r = await withModel(uri, (m, st) => ({ uri, version: st.doc.version, graph: stageGraph(m) }));
+    if (!r) throw new ResponseError(-32803, `Not an open Dockerfile, or larger than dockerStages.maxFileSize: ${uri}`);
+    return r;
   });
 
   // Null for Compose files: an empty result would hide another extension's tokens.
