@@ -17,6 +17,7 @@ import { Builds, ImageCache } from './builds/builds';
 import { decorateLenses, registerBuildCommands } from './builds/commands';
 import { formatSize } from './builds/format';
 import { StageGraphPanel } from './graph/panel';
+import { LayerView } from './builds/layerView';
 import {
   CodeActionIds,
   Commands,
@@ -31,6 +32,10 @@ export interface Api {
   readonly client: () => LanguageClient | undefined;
   /** The resolved language-features mode the server runs in. */
   readonly languageFeatures: () => LanguageFeatures;
+  /** The layer figures shown on a Dockerfile's lines (0-based line → text), for tests. */
+  readonly layerFigures: (uri: string) => Map<number, string>;
+  /** The stage graph panel's last render report, for tests and benchmarks. */
+  readonly graphRender: () => { ms: number; stages: number; images: number; declined: boolean } | undefined;
 }
 
 let client: LanguageClient | undefined;
@@ -183,9 +188,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     }
     return out;
   });
+  const layers = new LayerView((uri) => b.buildTargets(uri));
   context.subscriptions.push(
     builds,
     graphPanel,
+    layers,
+    b.onDidFinishBuild((r) => layers.buildFinished(r)),
     b.onDidFinishBuild((r) => graphPanel.buildFinished(r.uri)),
     vscode.commands.registerCommand(Commands.showStageGraph, () => graphPanel.show()),
     ...registerBuildCommands(builds),
@@ -209,7 +217,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     { dispose: () => void client?.stop() },
   );
   await startClient(context);
-  return { client: () => client, languageFeatures: () => currentMode };
+  return { client: () => client, languageFeatures: () => currentMode, layerFigures: (uri) => layers.figuresOf(uri), graphRender: () => graphPanel.lastRender };
 }
 
 export async function deactivate(): Promise<void> {

@@ -21,6 +21,7 @@ import { ArgsError, splitArgs } from './args';
 import { inspectArgv, runArgv } from './argv';
 import { buildSettings } from './config';
 import { formatSize, parseImageInspect, type ImageInfo } from './format';
+import { historyArgv, parseHistory, type HistoryEntry } from './layers';
 import { locateBuildErrors } from './output';
 import { definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type PlanEnvironment, type StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
@@ -42,6 +43,10 @@ export interface BuildResult {
   readonly problems: number;
   /** Why the build did not run (untrusted workspace, no builder, bad settings). */
   readonly error: string | undefined;
+  /** The built image's history, oldest first (successful builds, builders that have one). */
+  readonly history?: readonly HistoryEntry[];
+  /** The builder's output (the last MB), for BuildKit's step times. */
+  readonly output?: string;
 }
 
 export interface BuiltImage {
@@ -292,6 +297,14 @@ export class Builds implements vscode.Disposable {
     return r.code === 0 ? parseImageInspect(r.stdout) : undefined;
   }
 
+  /** The image's history (sizes in bytes), undefined when the builder has none or it fails. */
+  async history(plan: BuildPlan): Promise<HistoryEntry[] | undefined> {
+    const a = historyArgv(plan.builder, plan.spec.tag, plan.argv.cwd);
+    if (!a) return undefined;
+    const r = await run(a.command, a.args, a.cwd, 20_000);
+    return r.code === 0 ? parseHistory(r.stdout) : undefined;
+  }
+
   async recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined, seconds?: number): Promise<void> {
     await this.images.set(uri, target, { tag, id: info?.id, size: info?.size, created: info?.created, builtAt: new Date().toISOString(), seconds });
   }
@@ -383,7 +396,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
 
   private base: Omit<BuildResult, 'exitCode' | 'error' | 'image' | 'problems' | 'cancelled'> | undefined;
 
-  private finish(r: { exitCode: number | undefined; error?: string; image?: ImageInfo; problems?: number }): void {
+  private finish(r: { exitCode: number | undefined; error?: string; image?: ImageInfo; problems?: number; history?: HistoryEntry[] }): void {
     const result: BuildResult = {
       definition: this.def,
       uri: this.base?.uri ?? '',
@@ -395,6 +408,8 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       error: r.error,
       image: r.image,
       problems: r.problems ?? 0,
+      history: r.history,
+      output: this.output,
     };
     this.builds.fire(result);
     this.resolveDone?.(result);
@@ -457,6 +472,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     );
     if (exit === 0) {
       const image = await this.builds.inspect(plan);
+      const history = await this.builds.history(plan);
       await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image, (Date.now() - startedAt) / 1000);
       this.line('');
       this.line(`\x1b[32mBuilt ${plan.spec.tag}${image?.size !== undefined ? ` · ${formatSize(image.size)}` : ''}\x1b[0m`);
@@ -464,7 +480,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
         const why = this.builds.runImage(plan);
         if (why) this.line(`\x1b[31m${why}\x1b[0m`);
       }
-      this.finish({ exitCode: 0, image });
+      this.finish({ exitCode: 0, image, history });
       return;
     }
     if (this.cancelled) {
