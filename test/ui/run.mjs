@@ -171,6 +171,12 @@ check('build CodeLens: "Build target files" builds a real image', async ({ wb, c
   docker('image', 'rm', '-f', tag);
 }, { docker: true });
 
+/** Closes the stage graph's tab, if open. */
+async function closeGraph(wb) {
+  const tab = wb.page.locator('.tab', { hasText: 'Stages:' });
+  if (await tab.count()) await tab.first().locator('.codicon-close').click({ force: true }).catch(() => {});
+}
+
 // The stage graph: the editor-title button opens a webview beside the editor; click a node, land on its FROM.
 check('stage graph: the title button opens it, every stage is a node, a click reveals its FROM line', async ({ wb, ctx, shot }) => {
   await wb.open('Dockerfile');
@@ -181,7 +187,7 @@ check('stage graph: the title button opens it, every stage is a node, a click re
   const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const nodes = frame.locator('svg.stage-graph g.node.stage');
   await until('the graph to draw 4 stage nodes', async () => (await nodes.count()) === 4, 20_000);
-  const labels = await frame.locator('svg.stage-graph g.node.stage text.title').allInnerTexts();
+  const labels = await frame.locator('svg.stage-graph g.node.stage text.title').allTextContents();
   if (JSON.stringify(labels.map(norm).sort()) !== JSON.stringify(['#1', 'builder', 'final', 'test'])) throw new Error(`node labels: ${JSON.stringify(labels)}`);
   if ((await frame.locator('svg.stage-graph g.node.image').count()) !== 2) throw new Error('expected 2 image nodes (golang:1.22, alpine:3.20)');
   const test = ctx.find('Dockerfile', /^FROM builder AS test$/, 'FROM');
@@ -190,13 +196,13 @@ check('stage graph: the title button opens it, every stage is a node, a click re
   await until('the --target chain of test highlighted', async () => (await frame.locator('g.node.stage.chain').count()) === 2, 10_000);
   await wb.parkMouse();
   await shot('stage-graph', { docs: true });
-  await wb.page.keyboard.press('Control+K');
-  await wb.page.keyboard.press('W');
+  await closeGraph(wb);
 });
 
 // Layer sizes after a build from a lens: `+N B` at the end of each COPY line of the built stages.
 check('layer sizes: after Build target final, its COPY lines show the size they added', async ({ wb, ctx, shot }) => {
   const dir = ctx.buildDir;
+  await closeGraph(wb);
   await wb.open(`${dir}/Dockerfile`);
   const lens = wb.page.locator('.codelens-decoration a', { hasText: /^Build target final/ });
   await lens.waitFor({ timeout: 30_000 });
