@@ -70,6 +70,11 @@ describe('stage graph and layer sizes (real engine)', function () {
     assert.match(figures.get(4) ?? '', /^\+\d+(\.\d)? B\b/);
     assert.match(figures.get(5) ?? '', /^\+1(\.0)? MB/);
     assert.strictEqual(figures.get(3), undefined, 'nothing on FROM');
+    // Hover on the stage's FROM: the biggest layers, biggest first.
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 1));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    assert.match(text, /Biggest layers of `stages-e2e:sized`/, text);
+    assert.match(text, /- 2(\.0)? MB · line 2: `RUN head -c 2000000[^\n]*\n- 1(\.0)? MB · line 6:/, text);
     // An edit that moves lines keeps the figures on their instructions, marked stale.
     const edit = new vscode.WorkspaceEdit();
     edit.insert(doc.uri, new vscode.Position(3, 0), '# moved\n');
