@@ -77,16 +77,16 @@ test('the --target chain of the graph is the model\'s stageNeeds on every fixtur
 test('graph --format dot names every stage (name or #index) and styles edges by kind', () => {
   const r = cli('graph', '--format=dot', CHAINS);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /^digraph "chains.Dockerfile" \{\n  rankdir=BT;/);
+  assert.match(r.stdout, /^digraph "chains.Dockerfile" \{\n {2}rankdir=BT;/);
   for (const [i, label] of [[0, 'deps'], [1, 'build'], [2, '#2'], [3, 'test'], [4, '#4'], [5, '#5']] as const) {
     assert.match(r.stdout, new RegExp(`\\n  s${i} \\[label="${label}\\\\n`), `stage ${i} is ${label}`);
   }
-  assert.match(r.stdout, /\n  s1 -> s0 \[style=solid\];/);
-  assert.match(r.stdout, /\n  s1 -> s0 \[style=dotted, label="mount"\];/);
-  assert.match(r.stdout, /\n  s5 -> s2 \[style=dashed, label="COPY"\];/);
-  assert.match(r.stdout, /\n  i2 \[label="busybox:1.36", shape=cylinder/);
-  assert.match(r.stdout, /\n  s5 \[[^\]]*penwidth=3/, 'the default target stands out');
-  assert.match(r.stdout, /\n  s4 \[[^\]]*style="rounded,dashed"/, 'unreachable stage dashed');
+  assert.match(r.stdout, /\n {2}s1 -> s0 \[style=solid\];/);
+  assert.match(r.stdout, /\n {2}s1 -> s0 \[style=dotted, label="mount"\];/);
+  assert.match(r.stdout, /\n {2}s5 -> s2 \[style=dashed, label="COPY"\];/);
+  assert.match(r.stdout, /\n {2}i2 \[label="busybox:1.36", shape=cylinder/);
+  assert.match(r.stdout, /\n {2}s5 \[[^\]]*penwidth=3/, 'the default target stands out');
+  assert.match(r.stdout, /\n {2}s4 \[[^\]]*style="rounded,dashed"/, 'unreachable stage dashed');
   assert.equal((r.stdout.match(/ -> /g) ?? []).length, 10);
 });
 

@@ -71,7 +71,7 @@ test('BuildKit cache hit: sizes still map, times say cached', () => {
   const run = m.figures.find((f) => f.line === 5);
   assert.equal(run?.size, 3_000_000);
   assert.equal(run?.cached, true);
-  assert.equal(figureText(run!, () => '3.0 MB'), '+3.0 MB · cached');
+  assert.equal(figureText(run, () => '3.0 MB'), '+3.0 MB · cached');
   const steps = parseBuildKitSteps(read('buildkit-cached-build.txt'));
   assert.equal(steps.get('base')?.m, 4);
   assert.equal(steps.get('app')?.steps.get(2)?.keyword, 'COPY');

@@ -39,7 +39,7 @@ export class LayerView implements vscode.Disposable {
     this.disposables.push(
       this.figures,
       this.divider,
-      vscode.window.onDidChangeVisibleTextEditors(() => this.refreshAll()),
+      vscode.window.onDidChangeVisibleTextEditors(() => { this.refreshAll(); }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.languageId === 'dockerfile' && e.contentChanges.length) this.schedule(e.document.uri.toString(), 300);
       }),
@@ -95,7 +95,7 @@ export class LayerView implements vscode.Disposable {
     const dividers = wantDividers && outline ? outline.stages.slice(1).map((s) => new vscode.Range(s.instructions[0]?.range.start.line ?? 0, 0, s.instructions[0]?.range.start.line ?? 0, 0)) : [];
     const decorations: vscode.DecorationOptions[] = [];
     this.current.delete(uri);
-    if (wantSizes && rec && outline) {
+    if (wantSizes && outline) {
       const stage = rec.target !== undefined ? outline.stages.find((s) => s.name === rec.target) : outline.stages[outline.stages.length - 1];
       const map = stage ? mapLayers(outline, stage.index, rec.history, rec.output) : undefined;
       if (map) {

@@ -180,6 +180,7 @@ export function parseBuildKitSteps(output: string): Map<string, { m: number; ste
     return st;
   };
   for (const raw of output.split(/\r?\n/)) {
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes in the builder's output
     const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
     const head = /^#(\d+) \[([^\]\s]+) (\d+)\/(\d+)\] (\w+)/.exec(line);
     if (head) {

@@ -120,7 +120,7 @@ export class StageGraphPanel implements vscode.Disposable {
 <body><div id="legend"><span class="from">FROM</span><span class="copy">COPY --from</span><span class="mount">RUN --mount from=</span><span>thick border: default target · highlighted: the --target chain of the stage under the cursor · faded: unreachable</span></div>
 <div id="status" aria-live="polite"></div><div id="graph"></div>
 <script nonce="${n}" src="${script.toString()}"></script></body></html>`;
-    panel.webview.onDidReceiveMessage((m: FromWebview) => this.onMessage(m), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((m: FromWebview) => { this.onMessage(m); }, undefined, this.disposables);
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
@@ -139,7 +139,7 @@ export class StageGraphPanel implements vscode.Disposable {
       this.ready = true;
       this.schedule(0);
     } else if (m.type === 'rendered') this.lastRender = m;
-    else if (m.type === 'reveal') void this.reveal(m.stage);
+    else void this.reveal(m.stage);
   }
 
   private async reveal(stage: number): Promise<void> {

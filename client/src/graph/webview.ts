@@ -35,7 +35,7 @@ function highlight(): void {
     n.classList.toggle('current', i === current);
   });
   root.querySelectorAll<SVGGElement>('g.edge').forEach((e) => e.classList.toggle('chain', edges.has(Number(e.dataset['edge']))));
-  root.querySelectorAll<SVGGElement>('g.node.image').forEach((n) => n.classList.remove('chain'));
+  root.querySelectorAll<SVGGElement>('g.node.image').forEach((n) => { n.classList.remove('chain'); });
   // Images a chain stage uses belong to the chain too.
   const imageNames = new Set(g.edges.filter((e, i) => edges.has(i) && typeof e.to === 'string').map((e) => e.to as string));
   root.querySelectorAll<SVGGElement>('g.node.image').forEach((n) => {
@@ -100,7 +100,7 @@ window.addEventListener('message', (ev: MessageEvent<ToWebview>) => {
   else if (m.type === 'cursor') {
     current = m.stage;
     highlight();
-  } else if (m.type === 'error') {
+  } else {
     root.replaceChildren();
     const p = document.createElement('p');
     p.className = 'message';

@@ -108,7 +108,7 @@ export function layoutGraph(graph: StageGraph, extras?: ReadonlyMap<number, stri
   });
   dagre.layout(g);
   const nodes: LaidOutNode[] = g.nodes().map((id) => {
-    const n = g.node(id);
+    const n = g.node(id) as { x: number; y: number; width: number; height: number };
     return {
       id,
       kind: id.startsWith('s') ? 'stage' : 'image',
@@ -128,6 +128,6 @@ export function layoutGraph(graph: StageGraph, extras?: ReadonlyMap<number, stri
     edges.push({ edge: i, kind: e.kind, from: ref.v, to: ref.w, points: ((g.edge(ref) as EdgeLabel).points ?? []).map((p) => ({ x: p.x, y: p.y })) });
   }
   edges.sort((a, b) => a.edge - b.edge);
-  const gl = g.graph();
+  const gl = g.graph() as { width?: number; height?: number };
   return { width: Math.ceil(gl.width ?? 0), height: Math.ceil(gl.height ?? 0), nodes, edges };
 }

@@ -16,7 +16,7 @@ interface Api {
 
 function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }));
+    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => { resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }); });
   });
 }
 
@@ -62,7 +62,8 @@ describe('stage graph and layer sizes (real engine)', function () {
     const lenses = await poll('the Build target sized lens', async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [],
       (ls) => ls.some((l) => /^Build target sized/.test(l.command?.title ?? '')));
     const c = lenses.find((l) => /^Build target sized/.test(l.command?.title ?? ''))?.command as vscode.Command;
-    const r = await vscode.commands.executeCommand<{ exitCode: number | undefined } | undefined>(c.command, ...(c.arguments ?? []));
+    const cmdArgs: unknown[] = c.arguments ?? [];
+    const r = await vscode.commands.executeCommand<{ exitCode: number | undefined } | undefined>(c.command, ...cmdArgs);
     assert.strictEqual(r?.exitCode, 0, JSON.stringify(r));
     const figures = await poll('layer figures on the RUN and COPY lines', () => api.layerFigures(doc.uri.toString()), (m) => m.size >= 3);
     // 0-based lines: 1 RUN (base, 2 MB), 4 COPY, 5 RUN (1 MB).
@@ -72,7 +73,7 @@ describe('stage graph and layer sizes (real engine)', function () {
     assert.strictEqual(figures.get(3), undefined, 'nothing on FROM');
     // Hover on the stage's FROM: the biggest layers, biggest first.
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(3, 1));
-    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const text = hovers.flatMap((h) => h.contents.map((c) => (c instanceof vscode.MarkdownString ? c.value : typeof c === 'string' ? c : ''))).join('\n');
     assert.match(text, /Biggest layers of `stages-e2e:sized`/, text);
     assert.match(text, /- 2(\.0)? MB · line 2: `RUN head -c 2000000[^\n]*\n- 1(\.0)? MB · line 6:/, text);
     // An edit that moves lines keeps the figures on their instructions, marked stale.
