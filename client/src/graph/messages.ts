@@ -1,5 +1,7 @@
 /** Messages between the graph panel (extension host) and its webview (dist/graph.js). No runtime imports. */
-import type { StageGraph } from '../../../server/src/model/graph';
+import type { StageGraphResult } from '../../../server/src/protocol';
+
+type StageGraph = StageGraphResult['graph'];
 
 export type ToWebview =
   /** A new graph (the document changed). `extras`: a third line per stage index (size, build time). */
