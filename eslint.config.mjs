@@ -136,6 +136,32 @@ export default tseslint.config(
     },
   },
   {
+    // The stage graph webview runs in the browser, not beside the server: it bundles the pure
+    // graph model and the pure layout/SVG code (dist/graph.js), so the same code draws the CLI's SVG.
+    files: ['client/src/graph/webview.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pattern(
+              [
+                '**/server/src/*',
+                '!**/server/src/protocol',
+                '!**/server/src/model',
+                '!**/server/src/graph',
+                '**/server/src/model/*',
+                '!**/server/src/model/graph',
+                '**/server/src/graph/text',
+              ],
+              'The webview bundles only the pure graph model and its layout/SVG rendering from the server.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on shapes the types already promise; defensive `?.` there is fine.
     files: ['test/**/*.ts'],
     rules: { 'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-unnecessary-condition': 'off' },

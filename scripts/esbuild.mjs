@@ -64,6 +64,8 @@ const builds = [
   // The entry users and editors run: loads server-main.js through a V8 code cache.
   { ...common, entryPoints: ['server/src/launcher.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' }, external: ['./server-main.js'] },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The stage graph webview: a browser script (dagre bundled in; no remote resources).
+  { ...common, entryPoints: ['client/src/graph/webview.ts'], outfile: 'dist/graph.js', platform: 'browser', target: 'es2020', format: 'iife' },
 ];
 
 if (watch) {

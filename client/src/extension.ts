@@ -7,6 +7,9 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerBuildCommands } from './builds/commands';
+import { formatSize } from './builds/format';
+import { LayerView } from './builds/layerView';
+import { StageGraphPanel } from './graph/panel';
 import { ClientContext, resolveMode } from './context';
 import { CodeActionIds, Commands, SETTINGS_SECTION, type LanguageFeatures } from '../../server/src/protocol';
 
@@ -15,6 +18,10 @@ export interface Api {
   readonly client: () => LanguageClient | undefined;
   /** The resolved language-features mode the server runs in. */
   readonly languageFeatures: () => LanguageFeatures;
+  /** The layer figures shown on a Dockerfile's lines (0-based line → text), for tests. */
+  readonly layerFigures: (uri: string) => Map<number, string>;
+  /** The stage graph panel's last render report, for tests and benchmarks. */
+  readonly graphRender: () => { ms: number; stages: number; images: number; declined: boolean } | undefined;
 }
 
 /** The activation's state (for deactivate, which VS Code calls without arguments). */
@@ -81,9 +88,37 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
   const ageTimer = setInterval(() => {
     if (vscode.window.visibleTextEditors.some((e) => e.document.languageId === 'dockerfile')) ctx.refreshLenses();
   }, 60_000);
+  const b = ctx.builds;
+  const graphPanel = new StageGraphPanel(
+    context.extensionUri,
+    () => ctx.client,
+    (uri, graph) => {
+      // A stage's figures: the last image built for it as a target (size), and how long that took.
+      const out = new Map<number, string>();
+      for (const s of graph.stages) {
+        const img = s.name !== null ? b.images.get(uri, s.name) : undefined;
+        const dflt = graph.defaultTarget === s.index ? b.images.get(uri, null) : undefined;
+        const im = img ?? dflt;
+        if (im?.size !== undefined) out.set(s.index, `${formatSize(im.size)}${im.seconds !== undefined ? ` · ${im.seconds.toFixed(1)} s` : ''}`);
+      }
+      return out;
+    },
+  );
+  const layers = new LayerView((uri) => b.buildTargets(uri));
   context.subscriptions.push(
     ctx.output,
     ctx.builds,
+    graphPanel,
+    layers,
+    b.onDidFinishBuild((r) => {
+      layers.buildFinished(r);
+    }),
+    b.onDidFinishBuild((r) => {
+      graphPanel.buildFinished(r.uri);
+    }),
+    vscode.commands.registerCommand(Commands.showStageGraph, () => {
+      graphPanel.show();
+    }),
     ...registerBuildCommands(ctx.builds),
     ctx.builds.onDidFinishBuild(() => {
       ctx.refreshLenses();
@@ -123,7 +158,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Api> {
     { dispose: () => void ctx.client?.stop() },
   );
   await ctx.start();
-  return { client: () => ctx.client, languageFeatures: () => ctx.mode };
+  return {
+    client: () => ctx.client,
+    languageFeatures: () => ctx.mode,
+    layerFigures: (uri) => layers.figuresOf(uri),
+    graphRender: () => graphPanel.lastRender,
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,6 +4,7 @@
  *   dockerfile-stages check <Dockerfile>    stage diagnostics; exit 1 on errors
  *   dockerfile-stages convert <Dockerfile>  single-stage → multi-stage (prints, or --write)
  *   dockerfile-stages merge-builder <Dockerfile.build> <Dockerfile> [build.sh]
+ *   dockerfile-stages graph <Dockerfile> --format json|dot|mermaid|svg  (cli/graph.ts)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { mergeBuilderPattern } from './convert/merge';
 import { buildModel, stageNeeds, type StageModel } from './model/model';
 import { contextForDirectory } from './features/convert';
 import { nodeContextIO } from './server/nodeIO';
+import { GRAPH_USAGE, graphCommand } from './cli/graph';
 
 const USAGE = `Usage:
   dockerfile-stages stages <Dockerfile>   print the stage table
@@ -27,6 +29,7 @@ const USAGE = `Usage:
       merge the builder pattern (a build Dockerfile, a runtime Dockerfile and the script
       that docker-cp's the artifacts between them) into one multi-stage Dockerfile
       --write         write the result over <Dockerfile> instead of printing it
+${GRAPH_USAGE}
 Options: --json (machine-readable output)`;
 
 
@@ -117,6 +120,7 @@ function mergeCommand(files: string[], opts: { write: boolean; json: boolean }, 
 }
 
 export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  if (argv[0] === 'graph') return graphCommand(argv.slice(1), out, err);
   const args = [...argv];
   const context = takeOption(args, '--context');
   const flag = (name: string) => {

@@ -88,6 +88,7 @@ export const Commands = {
   copyBuildCommand: 'dockerStages.copyBuildCommand',
   convertToMultiStage: 'dockerStages.convertToMultiStage',
   addDevStage: 'dockerStages.addDevStage',
+  showStageGraph: 'dockerStages.showStageGraph',
 } as const;
 
 /** `data.id` of the conversion code actions, by which the palette commands find them. */
@@ -246,3 +247,16 @@ export const DIAGNOSTIC_SOURCE = 'dockerfile-stages';
 
 /** The one edit distance (bounded Levenshtein), shared with the client for its "did you mean" on build errors. Pure. */
 export { editDistance } from './model/text';
+
+// ---- The stage graph ----------------------------------------------------------------------
+
+/** `dockerStages/graph`: the stage graph of an open Dockerfile (model/graph.ts's StageGraph). */
+export const StageGraphRequest = { method: 'dockerStages/graph' } as const;
+export interface StageGraphParams {
+  readonly uri: string;
+}
+export interface StageGraphResult {
+  readonly uri: string;
+  readonly version: number | null;
+  readonly graph: import('./model/graph').StageGraph;
+}

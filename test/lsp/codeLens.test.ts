@@ -27,7 +27,7 @@ import {
   type Hover,
   type Location,
 } from 'vscode-languageserver-protocol/node';
-import { BuildTargetsRequest, parseStageBuildArgs, type BuildTargetsResult, type StageBuildArgs } from '../../server/src/protocol';
+import { BuildTargetsRequest, StageGraphRequest, parseStageBuildArgs, type BuildTargetsResult, type StageBuildArgs, type StageGraphResult } from '../../server/src/protocol';
 
 
 class Client extends LspClient {
@@ -184,6 +184,15 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(other.version, null, 'read from disk');
     assert.deepEqual(other.stages.map((s) => s.build?.target), ['only']);
     await assert.rejects(c.conn.sendRequest(BuildTargetsRequest.method, { uri: pathToFileURL(path.join(dir, 'missing')).href }), /does not exist/);
+  });
+
+  test('dockerStages/graph: the stage graph of the open document, following edits', async () => {
+    const g = await c.conn.sendRequest<StageGraphResult>(StageGraphRequest.method, { uri: dockerfileUri });
+    assert.deepEqual(g.graph.stages.map((s) => s.label), ['deps', 'build', '#2', 'runtime']);
+    assert.deepEqual(g.graph.edges.filter((e) => typeof e.to === 'number').map((e) => [e.from, e.to, e.kind]), [[1, 0, 'from'], [3, 1, 'from']]);
+    assert.equal(g.graph.defaultTarget, 3);
+    await assert.rejects(c.conn.sendRequest(StageGraphRequest.method, { uri: pathToFileURL(path.join(dir, 'not-open.Dockerfile')).href }), /Not an open Dockerfile/);
+    await assert.rejects(c.conn.sendRequest(StageGraphRequest.method, {}), /needs \{ uri: string \}/);
   });
 
   test('Compose: an unknown build.target is an error with "did you mean" and a quick fix; an unreadable Dockerfile a warning', async () => {

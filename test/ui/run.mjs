@@ -171,6 +171,52 @@ check('build CodeLens: "Build target files" builds a real image', async ({ wb, c
   docker('image', 'rm', '-f', tag);
 }, { docker: true });
 
+/** Closes the stage graph's tab, if open. */
+async function closeGraph(wb) {
+  const tab = wb.page.locator('.tab', { hasText: 'Stages:' });
+  if (await tab.count()) await tab.first().locator('.codicon-close').click({ force: true }).catch(() => {});
+}
+
+// The stage graph: the editor-title button opens a webview beside the editor; click a node, land on its FROM.
+check('stage graph: the title button opens it, every stage is a node, a click reveals its FROM line', async ({ wb, ctx, shot }) => {
+  await wb.open('Dockerfile');
+  const button = wb.page.locator('.editor-actions a.action-label[aria-label*="Show Stage Graph"]').first();
+  await button.waitFor({ timeout: 20_000 });
+  await button.click();
+  // code-server nests the webview's document two iframes deep.
+  const frame = wb.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  const nodes = frame.locator('svg.stage-graph g.node.stage');
+  await until('the graph to draw 4 stage nodes', async () => (await nodes.count()) === 4, 20_000);
+  const labels = await frame.locator('svg.stage-graph g.node.stage text.title').allTextContents();
+  if (JSON.stringify(labels.map(norm).sort()) !== JSON.stringify(['#1', 'builder', 'final', 'test'])) throw new Error(`node labels: ${JSON.stringify(labels)}`);
+  if ((await frame.locator('svg.stage-graph g.node.image').count()) !== 2) throw new Error('expected 2 image nodes (golang:1.22, alpine:3.20)');
+  const test = ctx.find('Dockerfile', /^FROM builder AS test$/, 'FROM');
+  await frame.locator('svg.stage-graph g.node.stage[data-stage="2"]').click();
+  await until(`the cursor on the FROM of stage test (line ${test.line})`, async () => (await wb.cursor()).line === test.line, 10_000);
+  await until('the --target chain of test highlighted', async () => (await frame.locator('g.node.stage.chain').count()) === 2, 10_000);
+  await wb.parkMouse();
+  await shot('stage-graph', { docs: true });
+  await closeGraph(wb);
+});
+
+// Layer sizes after a build from a lens: `+N B` at the end of each COPY line of the built stages.
+check('layer sizes: after Build target final, its COPY lines show the size they added', async ({ wb, ctx, shot }) => {
+  const dir = ctx.buildDir;
+  await closeGraph(wb);
+  await wb.open(`${dir}/Dockerfile`);
+  const lens = wb.page.locator('.codelens-decoration a', { hasText: /^Build target final/ });
+  await lens.waitFor({ timeout: 30_000 });
+  await lens.click();
+  await wb.page.locator('.xterm-rows').filter({ hasText: `Built ${dir}:final` }).first().waitFor({ timeout: 90_000 });
+  await wb.closePanel();
+  const figures = () => wb.page.evaluate(() => [...document.querySelectorAll('.monaco-editor .view-line span')]
+    .map((e) => getComputedStyle(e, '::after').content).filter((c) => /^"\+\d/.test(c)));
+  const found = await until('a +size figure after the COPY lines', async () => { const f = await figures(); return f.length >= 1 && f; }, 30_000);
+  if (!found.some((c) => /^"\+\d+(\.\d)? B\b/.test(c))) throw new Error(`figures: ${JSON.stringify(found)}`);
+  await wb.parkMouse();
+  await shot('layer-sizes', { docs: true });
+}, { docker: true });
+
 // examples/ (the workspace `npm start` opens) in a second window of the same code-server.
 check('examples/: inlay hints in go/Dockerfile; the deliberate typo in c/Dockerfile has a hover and a fix', async ({ wb, ctx, shot }) => {
   // A second window; on failure the runner screenshots it too, then closes it.

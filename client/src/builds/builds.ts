@@ -13,6 +13,7 @@ import { ArgsError, splitArgs } from './args';
 import { inspectArgv, runArgv } from './argv';
 import { buildSettings } from './config';
 import { parseImageInspect, type ImageInfo } from './format';
+import { historyArgv, parseHistory, type HistoryEntry } from './layers';
 import { locateBuildErrors } from './output';
 import { definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type PlanEnvironment, type StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
@@ -241,8 +242,16 @@ export class Builds implements vscode.Disposable, BuildHost {
     return r.code === 0 ? parseImageInspect(r.stdout) : undefined;
   }
 
-  async recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined): Promise<void> {
-    await this.images.set(uri, target, { tag, id: info?.id, size: info?.size, created: info?.created, builtAt: new Date().toISOString() });
+  /** The image's history (sizes in bytes), undefined when the builder has none or it fails. */
+  async history(plan: BuildPlan): Promise<HistoryEntry[] | undefined> {
+    const a = historyArgv(plan.builder, plan.spec.tag, plan.argv.cwd);
+    if (!a) return undefined;
+    const r = await run(a.command, a.args, a.cwd, 20_000);
+    return r.code === 0 ? parseHistory(r.stdout) : undefined;
+  }
+
+  async recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined, seconds?: number): Promise<void> {
+    await this.images.set(uri, target, { tag, id: info?.id, size: info?.size, created: info?.created, builtAt: new Date().toISOString(), seconds });
   }
 
   async showProblems(uri: vscode.Uri, output: string): Promise<number> {

@@ -10,6 +10,8 @@ export interface BuiltImage {
   readonly size: number | undefined;
   readonly created: string | undefined;
   readonly builtAt: string;
+  /** How long the build took, in seconds. */
+  readonly seconds?: number;
 }
 
 const canonical = (uri: string): string => vscode.Uri.parse(uri).toString();

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatSize, type ImageInfo } from './format';
+import type { HistoryEntry } from './layers';
 import type { BuildPlan, StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
 
@@ -31,6 +32,10 @@ export interface BuildResult {
   readonly problems: number;
   /** Why the build did not run (untrusted workspace, no builder, bad settings). */
   readonly error: string | undefined;
+  /** The built image's history, oldest first (successful builds, builders that have one). */
+  readonly history?: readonly HistoryEntry[];
+  /** The builder's output (the last MB), for BuildKit's step times. */
+  readonly output?: string;
 }
 
 /** What a build run needs from the builds around it. */
@@ -38,7 +43,8 @@ export interface BuildHost {
   readonly diagnostics: vscode.DiagnosticCollection;
   plan(def: StagesTaskDefinition, folder: vscode.WorkspaceFolder | undefined): BuildPlan | { readonly error: string };
   inspect(plan: BuildPlan): Promise<ImageInfo | undefined>;
-  recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined): Promise<void>;
+  history(plan: BuildPlan): Promise<HistoryEntry[] | undefined>;
+  recordImage(uri: string, target: string | undefined, tag: string, info: ImageInfo | undefined, seconds?: number): Promise<void>;
   runImage(plan: BuildPlan): string | undefined;
   showProblems(uri: vscode.Uri, output: string): Promise<number>;
   fire(r: BuildResult): void;
@@ -96,7 +102,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
 
   private base: Omit<BuildResult, 'exitCode' | 'error' | 'image' | 'problems' | 'cancelled'> | undefined;
 
-  private finish(r: { exitCode: number | undefined; error?: string; image?: ImageInfo; problems?: number }): void {
+  private finish(r: { exitCode: number | undefined; error?: string; image?: ImageInfo; problems?: number; history?: HistoryEntry[] }): void {
     const result: BuildResult = {
       definition: this.def,
       uri: this.base?.uri ?? '',
@@ -108,6 +114,8 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       error: r.error,
       image: r.image,
       problems: r.problems ?? 0,
+      history: r.history,
+      output: this.output,
     };
     this.builds.fire(result);
     this.resolveDone?.(result);
@@ -135,6 +143,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
     this.line('');
     const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
+    const startedAt = Date.now();
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
       (progress, token) =>
@@ -177,14 +186,15 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     );
     if (exit === 0) {
       const image = await this.builds.inspect(plan);
-      await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image);
+      const history = await this.builds.history(plan);
+      await this.builds.recordImage(uri.toString(), plan.spec.target, plan.spec.tag, image, (Date.now() - startedAt) / 1000);
       this.line('');
       this.line(`\x1b[32mBuilt ${plan.spec.tag}${image?.size !== undefined ? ` · ${formatSize(image.size)}` : ''}\x1b[0m`);
       if (this.def.run) {
         const why = this.builds.runImage(plan);
         if (why) this.line(`\x1b[31m${why}\x1b[0m`);
       }
-      this.finish({ exitCode: 0, image });
+      this.finish({ exitCode: 0, image, history });
       return;
     }
     if (this.cancelled) {

@@ -26,7 +26,8 @@ import { computeDefinition, computeHighlights, computeReferences, computeRename,
 import { computeSemanticTokens } from '../features/semanticTokens';
 import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbols';
 import { splitLines } from '../model/text';
-import { BuildTargetsRequest, type BuildTargetsResult, type Settings } from '../protocol';
+import { BuildTargetsRequest, StageGraphRequest, type BuildTargetsResult, type Settings, type StageGraphResult } from '../protocol';
+import { stageGraph } from '../model/graph';
 import { withCompose, withModel, type ServerContext } from './context';
 import { modelOf, problemsOf, type DocState } from './documents';
 import { nodeContextIO } from './nodeIO';
@@ -156,6 +157,15 @@ const buildTargets: Route = (ctx) =>
     return buildTargetsOf(ctx, uri, await ctx.settings.get(uri));
   });
 
+const graph: Route = (ctx) =>
+  ctx.connection.onRequest(StageGraphRequest.method, async (params: unknown): Promise<StageGraphResult> => {
+    const uri = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['uri'] : undefined;
+    if (typeof uri !== 'string') throw new ResponseError(-32602, 'dockerStages/graph needs { uri: string }');
+    const r = await withModel(ctx, uri, (m, st) => ({ uri, version: st.doc.version, graph: stageGraph(m) }));
+    if (!r) throw new ResponseError(-32803, `Not an open Dockerfile, or larger than dockerStages.maxFileSize: ${uri}`);
+    return r;
+  });
+
 // Null for Compose files: an empty result would hide another extension's tokens.
 const semanticTokens: Route = (ctx) =>
   ctx.connection.onRequest(SemanticTokensRequest.type, async ({ textDocument: { uri } }) => {
@@ -203,6 +213,7 @@ export const ROUTES: readonly Route[] = [
   codeActions,
   codeLens,
   buildTargets,
+  graph,
   semanticTokens,
   generalTextFeatures,
 ];
