@@ -22,6 +22,7 @@ import {
   type CodeAction,
   type Connection,
   type Diagnostic,
+  type TextEdit,
   type InitializeParams,
   type InitializeResult,
   type ServerCapabilities,
@@ -32,7 +33,20 @@ import { buildModel, type StageModel } from '../model/model';
 import { diffLines, splitLines } from '../model/text';
 import { computeStageCodeActions } from '../features/codeActions';
 import { computeConvertActions, contextForDocument } from '../features/convert';
-import { nodeContextIO } from './nodeIO';
+import { nodeContextIO, nodeFileAccess } from './nodeIO';
+import { WorkspaceIndex } from '../workspace/index';
+import { sourceKindOf } from '../workspace/sources';
+import {
+  computeTargetCompletions,
+  computeTargetDefinition,
+  computeTargetDiagnostics,
+  computeTargetHover,
+  computeTargetLenses,
+  targetReferenceLocations,
+  targetRenameEdits,
+  type ResolveDockerfile,
+} from '../features/targets';
+import { stageSymbolAt } from '../model/model';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
   composeBuildInfo,
@@ -67,8 +81,8 @@ import type { Problem } from '../model/checks';
 
 interface DocState {
   doc: TextDocument;
-  /** A Compose file (by language id or file name) rather than a Dockerfile. */
-  kind: 'dockerfile' | 'compose';
+  /** A Compose file (by language id or file name), a Bake, dev container or workflow file ('source'), or a Dockerfile. */
+  kind: 'dockerfile' | 'compose' | 'source';
   /** Compose files: the parse of `composeVersion`. */
   compose: ComposeFile | undefined;
   composeVersion: number;
@@ -145,6 +159,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const diskModels = new Map<string, DiskEntry<StageModel | string>>();
   const diskComposes = new Map<string, DiskEntry<ComposeFile | undefined>>();
   let composeTimer: NodeJS.Timeout | undefined;
+  // Compose, Bake, dev container and workflow files of the workspace folders (scanned at initialized).
+  const index = new WorkspaceIndex(nodeFileAccess);
   const log = (m: string) => connection.console.log(m);
   const general = new GeneralFeatures(log);
   const delayFor = (chars: number) => options.generalValidationDelay ?? Math.min(1500, 150 + Math.floor(chars / 1000));
@@ -196,6 +212,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onInitialized(() => {
+    try {
+      index.setRoots(roots);
+    } catch (e) {
+      log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (hasDynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     if (mode === 'all' && dynamicFormatting) {
       const documentSelector = [{ language: 'dockerfile' }];
@@ -312,6 +333,47 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       return typeof m === 'string' ? m : { model: m, uri: pathToFileURL(p).href };
     } catch (e) {
       return describeReadError(e, shown);
+    }
+  }
+
+  /**
+   * A Dockerfile a workspace file builds: read only inside the workspace folders (a context
+   * pointing outside leaks nothing), through the open document or the disk.
+   */
+  function resolverFor(fromFile: string, settings: Settings): ResolveDockerfile {
+    return (df) => {
+      const rel = path.relative(path.dirname(fromFile), df);
+      const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : df;
+      if (index.getRoots().length > 0 && !index.contains(df)) return `${shown} is outside the workspace folders`;
+      const r = dockerfileModelAt(df, settings, shown);
+      return r;
+    };
+  }
+
+  async function withSource<T>(uri: string, f: (file: string, resolve: ResolveDockerfile) => T): Promise<T | null> {
+    const st = docs.get(uri);
+    const p = fsPathOf(uri);
+    if (!st || st.kind !== 'source' || !p) return null;
+    const settings = await settingsFor(uri);
+    try {
+      index.setOpenText(p, st.doc.getText());
+      return f(p, resolverFor(p, settings));
+    } catch (e) {
+      log(`workspace file request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return null;
+    }
+  }
+
+  /** The edits and locations in other workspace files for the stage at `position` of a Dockerfile. */
+  function crossFile<T>(uri: string, m: StageModel, position: { line: number; character: number }, f: (uses: ReturnType<WorkspaceIndex['usesOf']>, stage: NonNullable<ReturnType<typeof stageSymbolAt>>['stage']) => T): T | undefined {
+    const p = fsPathOf(uri);
+    const hit = stageSymbolAt(m, position);
+    if (!p || !hit) return undefined;
+    try {
+      return f(index.usesOf(p), hit.stage);
+    } catch (e) {
+      log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
     }
   }
 
@@ -443,7 +505,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (composeTimer) clearTimeout(composeTimer);
     composeTimer = setTimeout(() => {
       composeTimer = undefined;
-      for (const st of docs.values()) if (st.kind === 'compose') void validate(st.doc.uri);
+      for (const st of docs.values()) if (st.kind !== 'dockerfile') void validate(st.doc.uri);
       refreshCodeLenses();
     }, 300);
   }
@@ -461,6 +523,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const st = docs.get(uri);
     if (!st) return;
     if (st.kind === 'compose') return validateCompose(st);
+    if (st.kind === 'source') {
+      const settings = await settingsFor(uri);
+      const version = st.doc.version;
+      const diagnostics = (await withSource(uri, (file, resolve) => {
+        const src = index.source(file);
+        const parse = (src?.errors ?? []).map((e): Diagnostic => ({ range: e.range, severity: 1 as const, source: DIAGNOSTIC_SOURCE, code: 'bake-syntax', message: `Bake file: ${e.message}` }));
+        return [...parse, ...(settings.diagnostics.enable ? computeTargetDiagnostics(index.usesIn(file), file, resolve) : [])];
+      })) ?? [];
+      if (!hasRelatedInformation) for (const d of diagnostics) delete d.relatedInformation;
+      void connection.sendDiagnostics({ uri, version, diagnostics });
+      return;
+    }
     const settings = await settingsFor(uri);
     const version = st.doc.version;
     const model = modelOf(st, settings);
@@ -488,9 +562,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }, delayFor(model.text.length));
   }
 
-  const composeOpen = () => [...docs.values()].some((d) => d.kind === 'compose');
+  const composeOpen = () => [...docs.values()].some((d) => d.kind !== 'dockerfile');
   connection.onDidOpenTextDocument(({ textDocument: t }) => {
-    const kind = isComposeDocument(t.uri, t.languageId) ? 'compose' : 'dockerfile';
+    const fp = fsPathOf(t.uri);
+    const sk = fp ? sourceKindOf(fp) : undefined;
+    const kind = sk && sk !== 'compose' ? 'source' : isComposeDocument(t.uri, t.languageId) ? 'compose' : 'dockerfile';
+    if (fp && kind !== 'dockerfile') index.setOpenText(fp, t.text);
     docs.set(t.uri, { doc: TextDocument.create(t.uri, t.languageId, t.version, t.text), kind, compose: undefined, composeVersion: -1, model: undefined, modelVersion: -1, problems: undefined, dlsDiagnostics: [], dlsLines: [], dlsTimer: undefined, tooLarge: false });
     void validate(t.uri);
   });
@@ -498,17 +575,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const st = docs.get(t.uri);
     if (!st) return;
     st.doc = TextDocument.update(st.doc, contentChanges, t.version);
+    const fp = fsPathOf(t.uri);
+    if (fp && st.kind !== 'dockerfile') index.setOpenText(fp, st.doc.getText());
     void validate(t.uri);
     // Compose files read this Dockerfile; Dockerfile lenses read the Compose files.
-    if (st.kind === 'compose' || composeOpen()) composeInputsChanged();
+    if (st.kind !== 'dockerfile' || composeOpen()) composeInputsChanged();
   });
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     const st = docs.get(t.uri);
+    const fp = fsPathOf(t.uri);
+    if (fp && st && st.kind !== 'dockerfile') index.setOpenText(fp, undefined);
     if (st?.dlsTimer) clearTimeout(st.dlsTimer);
     docs.delete(t.uri);
     settingsCache.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
-    if (st?.kind === 'compose' || composeOpen()) composeInputsChanged();
+    if ((st && st.kind !== 'dockerfile') || composeOpen()) composeInputsChanged();
   });
   connection.onDidChangeConfiguration(() => {
     settingsCache.clear();
@@ -520,7 +601,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     refreshCodeLenses();
   });
   // The client watches Dockerfiles and Compose files on disk (see client/src/extension.ts).
-  connection.onDidChangeWatchedFiles(() => composeInputsChanged());
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    for (const c of changes) {
+      const p = fsPathOf(c.uri);
+      if (p) index.fileChanged(p, c.type === 3);
+    }
+    composeInputsChanged();
+  });
 
   const lineOf = (st: DocState, line: number) => (splitLines(st.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '');
 
@@ -528,11 +615,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onDefinition(async ({ textDocument, position }) => {
     if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeDefinition(f, b, position))) ?? null;
+    if (docs.get(textDocument.uri)?.kind === 'source') return (await withSource(textDocument.uri, (f, r) => computeTargetDefinition(index.usesIn(f), f, position, r))) ?? null;
     return withModel(textDocument.uri, (m) => computeDefinition(m, textDocument.uri, position) ?? (mode === 'all' ? general.definition(textDocument.uri, m.text, position) : null));
   });
 
   connection.onReferences(async ({ textDocument, position, context }) =>
-    withModel(textDocument.uri, (m) => computeReferences(m, textDocument.uri, position, context.includeDeclaration) ?? null));
+    withModel(textDocument.uri, (m) => {
+      const ours = computeReferences(m, textDocument.uri, position, context.includeDeclaration);
+      if (!ours) return null;
+      // Every Compose, Bake, dev container and workflow target value that names the stage.
+      return [...ours, ...(crossFile(textDocument.uri, m, position, (uses, stage) => targetReferenceLocations(uses, m, stage)) ?? [])];
+    }));
 
   connection.onDocumentHighlight(async ({ textDocument, position }) =>
     withModel(textDocument.uri, (m) => computeHighlights(m, position) ?? (mode === 'all' ? general.highlights(m.text, position) : null)));
@@ -555,11 +648,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
     if (!r) return null;
     if ('error' in r) throw new ResponseError(-32803, r.error);
-    return { changes: { [textDocument.uri]: r.edits } };
+    const changes: Record<string, TextEdit[]> = { [textDocument.uri]: r.edits };
+    // One WorkspaceEdit: the Dockerfile and every target value in the workspace that names the stage.
+    const m = await withModel(textDocument.uri, (model) => model);
+    const other = m ? crossFile(textDocument.uri, m, position, (uses, stage) => targetRenameEdits(uses, m, stage, newName.trim())) : undefined;
+    for (const [u, edits] of other ?? []) if (u !== textDocument.uri) changes[u] = [...(changes[u] ?? []), ...edits];
+    return { changes };
   });
 
   connection.onHover(async ({ textDocument, position }) => {
     if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
+    if (docs.get(textDocument.uri)?.kind === 'source') return (await withSource(textDocument.uri, (f, r) => computeTargetHover(index.usesIn(f), f, position, r))) ?? null;
     return withModel(textDocument.uri, (m) => computeHover(m, position) ?? (mode === 'all' ? general.hover(m.text, position) : null));
   });
 
@@ -571,6 +670,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!st) return null;
     const line = lineOf(st, position.line);
     if (st.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
+    if (st.kind === 'source') return (await withSource(textDocument.uri, (f, r) => computeTargetCompletions(index.usesIn(f), f, position, line, r))) ?? null;
     const ours = (await withModel(textDocument.uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
     const ctx = stageCompletionContext(line, position.character);
     if (mode !== 'all' || (ctx && ctx.kind !== 'from')) return ours ?? null;
@@ -582,7 +682,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCompletionResolve((item) => (mode === 'all' ? general.resolveCompletion(item) : item));
 
   connection.onCodeAction(async ({ textDocument, range, context }) => {
-    if (docs.get(textDocument.uri)?.kind === 'compose') return computeComposeCodeActions(textDocument.uri, context.diagnostics);
+    if (docs.get(textDocument.uri)?.kind !== 'dockerfile') return computeComposeCodeActions(textDocument.uri, context.diagnostics);
     return withModel(textDocument.uri, (m, st, s) => {
       const out: CodeAction[] = computeStageCodeActions(m, textDocument.uri, range, context.diagnostics, problemsOf(st, m, s));
       out.push(...computeConvertActions(m, textDocument.uri, range, context.diagnostics, { context: contextForDocument(textDocument.uri, nodeContextIO) }));
@@ -600,6 +700,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const settings = await settingsFor(textDocument.uri);
     if (!settings.codeLens.enable) return [];
     if (st.kind === 'compose') return withCompose(textDocument.uri, (f, b) => computeComposeCodeLenses(f, b, textDocument.uri));
+    if (st.kind === 'source') return withSource(textDocument.uri, (f, r) => computeTargetLenses(index.usesIn(f), f, r));
     // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
     const p = fsPathOf(textDocument.uri);
     if (!p) return [];
@@ -614,7 +715,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // Null for Compose files: an empty result would hide another extension's tokens.
   connection.onRequest(SemanticTokensRequest.type, async ({ textDocument }) => {
-    if (docs.get(textDocument.uri)?.kind === 'compose') return null;
+    if (docs.get(textDocument.uri)?.kind !== 'dockerfile') return null;
     return (await withModel(textDocument.uri, (m) => computeSemanticTokens(m))) ?? { data: [] };
   });
 
