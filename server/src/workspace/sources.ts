@@ -188,8 +188,10 @@ function propKey(n: JsonNode | undefined, key: string): JsonNode | undefined {
 }
 
 /** A JSON string node's content range (inside the quotes). */
-function jsonString(ls: readonly number[], n: JsonNode | undefined, interp: (s: string) => { value: string; dynamic: boolean }): SourceValue | undefined {
+function jsonString(ls: readonly number[], n: JsonNode | undefined, interp: (s: string) => { value: string; dynamic: boolean }, errors: readonly ParseError[] = []): SourceValue | undefined {
   if (n?.type !== 'string' || typeof n.value !== 'string') return undefined;
+  // A half-typed value (an unterminated string) is not a value yet.
+  if (errors.some((e) => e.offset >= n.offset && e.offset <= n.offset + n.length)) return undefined;
   const { value, dynamic } = interp(n.value);
   return { raw: n.value, value, dynamic, range: jsonRange(ls, n.offset + 1, Math.max(0, n.length - 2)) };
 }
@@ -202,7 +204,7 @@ function parseJson(text: string): { root: JsonNode | undefined; errors: ParseErr
 
 export function parseBakeJson(file: string, text: string): BakeFile {
   const ls = starts(text);
-  const { root } = parseJson(text);
+  const { root, errors } = parseJson(text);
   const vars = new Map<string, string>();
   const vnode = prop(root, 'variable');
   for (const p of vnode?.children ?? []) {
@@ -220,7 +222,7 @@ export function parseBakeJson(file: string, text: string): BakeFile {
       const v = prop(body, k);
       const kn = propKey(body, k);
       if (!v || !kn) return undefined;
-      const s = jsonString(ls, v, interp);
+      const s = jsonString(ls, v, interp, errors);
       return { value: s, keyRange: jsonRange(ls, kn.offset, kn.length), valueRange: s?.range ?? jsonRange(ls, v.offset, v.length), file };
     };
     const inh = prop(body, 'inherits');
@@ -320,7 +322,7 @@ export function bakeUses(files: readonly BakeFile[]): TargetUse[] {
  */
 export function parseDevcontainer(file: string, text: string): SourceFile {
   const ls = starts(text);
-  const { root } = parseJson(text);
+  const { root, errors } = parseJson(text);
   const plain = (s: string) => ({ value: s, dynamic: /\$\{/.test(s) });
   const build = prop(root, 'build');
   const df = jsonString(ls, prop(build, 'dockerfile') ?? prop(root, 'dockerFile') ?? prop(root, 'dockerfile'), plain);
@@ -333,7 +335,7 @@ export function parseDevcontainer(file: string, text: string): SourceFile {
   else paths = { kind: 'local', context: path.resolve(dir, ctx?.value ?? '.'), dockerfile: path.resolve(dir, df.value) };
   const tNode = prop(build, 'target');
   const tKey = propKey(build, 'target');
-  const tv = jsonString(ls, tNode, plain);
+  const tv = jsonString(ls, tNode, plain, errors);
   const bKey = propKey(root, 'build') ?? propKey(root, 'dockerFile') ?? propKey(root, 'dockerfile');
   const nameRange = bKey ? jsonRange(ls, bKey.offset, bKey.length) : df.range;
   const argsN = prop(build, 'args');
