@@ -73,12 +73,16 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'untitled', language: 'dockerfile' },
       // Compose files: build.target completion, checks, definition and lenses.
       { scheme: 'file', language: 'dockercompose' },
+      // Bake, dev container and workflow files, by file pattern: a Bake .hcl file may have no language.
+      { scheme: 'file', pattern: '**/docker-bake{,.override}.{hcl,json}' },
+      { scheme: 'file', pattern: '**/{.devcontainer.json,.devcontainer/devcontainer.json,.devcontainer/*/devcontainer.json}' },
+      { scheme: 'file', pattern: '**/.github/workflows/*.{yml,yaml}' },
     ],
     outputChannel: output,
     initializationOptions: { languageFeatures: currentMode },
     synchronize: {
       // Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}'),
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml,docker-bake*.hcl,docker-bake*.json,devcontainer.json,.devcontainer.json,.github/workflows/*.yml,.github/workflows/*.yaml}'),
     },
     middleware: {
       // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
