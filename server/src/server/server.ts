@@ -213,7 +213,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialized(() => {
     try {
+      const t0 = performance.now();
       index.setRoots(roots);
+      const n = index.allUses().length;
+      log(`workspace index: ${index.indexedFiles().length} files (${n} builds) of ${index.listed} entries listed in ${(performance.now() - t0).toFixed(1)} ms${index.truncated ? ' (stopped at the bound)' : ''}`);
     } catch (e) {
       log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -63,7 +63,7 @@ export class WorkspaceIndex {
   private roots: string[] = [];
   private realRoots: string[] = [];
   /** Workspace files by path (key), with their text source. */
-  private readonly files = new Map<string, { path: string; parsed: Parsed | undefined }>();
+  private readonly files = new Map<string, { path: string; parsed: Parsed | undefined; direct?: boolean }>();
   private readonly openTexts = new Map<string, string>();
   private uses: TargetUse[] | undefined;
   private byDockerfile: Map<string, TargetUse[]> | undefined;
@@ -118,7 +118,8 @@ export class WorkspaceIndex {
       } else if ((e.type === 'file' || e.type === 'symlink') && sourceKindOf(p)) {
         // A symlinked file counts only when its target stays inside the workspace; symlinked folders are never entered.
         if (e.type === 'symlink' && !this.contains(p)) continue;
-        if (!this.files.has(key(p))) this.files.set(key(p), { path: p, parsed: undefined });
+        // `direct`: reached through real folders only, so its real path is inside the workspace.
+        if (!this.files.has(key(p))) this.files.set(key(p), { path: p, parsed: undefined, direct: e.type === 'file' });
       }
     }
   }
@@ -161,18 +162,18 @@ export class WorkspaceIndex {
     this.byDockerfile = undefined;
   }
 
-  private text(p: string): string | undefined {
+  private text(p: string, direct: boolean): string | undefined {
     const open = this.openTexts.get(key(p));
     if (open !== undefined) return open;
-    if (!this.contains(p)) return undefined;
+    if (!direct && !this.contains(p)) return undefined;
     return this.fs.readFile(p, this.limits.maxFileBytes);
   }
 
-  private parsed(entry: { path: string; parsed: Parsed | undefined }): Parsed | undefined {
+  private parsed(entry: { path: string; parsed: Parsed | undefined; direct?: boolean }): Parsed | undefined {
     if (entry.parsed) return entry.parsed;
     const p = entry.path;
     const kind = sourceKindOf(p);
-    const text = kind ? this.text(p) : undefined;
+    const text = kind ? this.text(p, entry.direct === true) : undefined;
     if (!kind || text === undefined) return undefined;
     let compose: ComposeFile | undefined;
     let bake: BakeFile | undefined;
