@@ -179,6 +179,25 @@ describe('workspace: Compose, Bake, dev containers and workflows', () => {
     assert.ok(!JSON.stringify(comp).includes('secretstage'));
   });
 
+  test('hostile: a YAML alias bomb in compose.yaml and a Compose context outside the workspace', async () => {
+    let bomb = 'x-a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    let prev = 'a';
+    for (const n of 'bcdefghij') {
+      bomb += `x-${n}: &${n} [${Array(9).fill('*' + prev).join(',')}]\n`;
+      prev = n;
+    }
+    bomb += `services:\n  api:\n    build:\n      context: ./app\n      target: devv\n    x: *${prev}\n  out:\n    build:\n      context: ${outside}\n      target: secretstag\n`;
+    mkdirSync(f('bomb'));
+    writeFileSync(f('bomb/compose.yaml'), bomb.replace('./app', '../app'));
+    open('bomb/compose.yaml', 'dockercompose');
+    const d = await c.diagnosticsOf(u('bomb/compose.yaml'), (x) => x.length >= 2);
+    assert.ok(d.some((x) => /Did you mean 'dev'/.test(x.message)), JSON.stringify(d));
+    assert.ok(d.some((x) => /outside the workspace folders/.test(x.message)), JSON.stringify(d));
+    assert.ok(!JSON.stringify(d).includes('secretstage'));
+    const comp = await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u('bomb/compose.yaml') }, position: at('bomb/compose.yaml', 'secretstag', 0, 3) });
+    assert.ok(!JSON.stringify(comp ?? null).includes('secretstage'));
+  });
+
   test('a file that vanishes or appears is followed through didChangeWatchedFiles', async () => {
     writeFileSync(f('docker-bake.override.hcl'), 'target "build" {\n  target = "runtime"\n}\n');
     c.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: u('docker-bake.override.hcl'), type: 1 }] });

@@ -433,7 +433,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (paths.kind === 'local') {
         const rel = path.relative(dir, paths.dockerfile);
         const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : paths.dockerfile;
-        const r = dockerfileModelAt(paths.dockerfile, settings, shown);
+        // A context pointing outside the workspace folders leaks nothing: that Dockerfile is not read.
+        const r = roots.length > 0 && !index.contains(paths.dockerfile) ? `${shown} is outside the workspace folders` : dockerfileModelAt(paths.dockerfile, settings, shown);
         if (typeof r === 'string') {
           error = r;
           dockerfileUri = pathToFileURL(paths.dockerfile).href;
