@@ -205,3 +205,14 @@ test('HCL: comments, heredocs, templates, nested blocks keep positions', () => {
   assert.deepEqual(t.target?.value?.range, { start: { line: 10, character: 12 }, end: { line: 10, character: 16 } });
   assert.deepEqual(bakeUses([b])[0]?.paths.kind, 'unknown');
 });
+
+test('a quoted Compose target keeps its quotes through a rename', () => {
+  const fs = ws();
+  fs.files.set('/w/compose.yaml', 'services:\n  api:\n    build:\n      context: ./app\n      target: "dev"\n');
+  const idx = new WorkspaceIndex(fs);
+  idx.setRoots(['/w']);
+  const model = buildModel(DOCKERFILE);
+  const edits = targetRenameEdits(idx.usesOf(path.resolve('/w/app/Dockerfile')), model, model.stages[2]!, 'develop');
+  const compose = [...edits].find(([u]) => u.endsWith('compose.yaml'))?.[1] ?? [];
+  assert.deepEqual(compose.map((e) => e.range), [{ start: { line: 4, character: 15 }, end: { line: 4, character: 18 } }]);
+});

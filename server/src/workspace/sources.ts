@@ -60,6 +60,14 @@ export function sourceKindOf(p: string): SourceKind | undefined {
 
 // ---- Compose ----------------------------------------------------------------------------
 
+/** A quoted YAML scalar's range without its quotes (so that a rename keeps them). */
+function unquoted(v: SourceValue): SourceValue {
+  const r = v.range;
+  const oneLine = r.start.line === r.end.line;
+  if (!oneLine || v.raw.includes('\\') || v.raw.includes("'") || r.end.character - r.start.character !== v.raw.length + 2) return v;
+  return { ...v, range: { start: { line: r.start.line, character: r.start.character + 1 }, end: { line: r.end.line, character: r.end.character - 1 } } };
+}
+
 export function composeUses(file: string, parsed: ComposeFile, baseOf: (service: string) => ComposeBuild | undefined): TargetUse[] {
   const dir = path.dirname(file);
   return parsed.services.flatMap((svc): TargetUse[] => {
@@ -68,7 +76,7 @@ export function composeUses(file: string, parsed: ComposeFile, baseOf: (service:
     return [{
       kind: 'compose', file, name: svc.name, nameRange: svc.nameRange,
       paths: resolveBuildPaths(dir, svc.build, baseOf(svc.name)),
-      target: t ? { ...t, file } : undefined,
+      target: t ? { ...t, value: t.value && unquoted(t.value), file } : undefined,
       args: svc.build.args,
       platform: svc.platform && !svc.platform.dynamic ? svc.platform.value : undefined,
     }];
