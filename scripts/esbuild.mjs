@@ -56,6 +56,8 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   plugins: [problemMatcher],
+  // jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot follow: use its ES build.
+  alias: { 'jsonc-parser': './node_modules/jsonc-parser/lib/esm/main.js' },
 };
 
 const builds = [

@@ -12,7 +12,17 @@ import { decorateLenses } from './builds/commands';
 import { DOCKER_EXTENSION_IDS, SETTINGS_SECTION, type LanguageFeatures, type LanguageFeaturesSetting } from '../../server/src/protocol';
 
 /** Dockerfiles and Compose files: Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files. */
-const WATCHED_FILES = '**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}';
+/**
+ * Files whose changes on disk the server hears of: Dockerfiles and Compose files (each reads the
+ * other), and the Bake, dev container and workflow files of the workspace index. One watcher per
+ * glob: a brace alternative with a `/` inside is not matched by every glob engine.
+ */
+const WATCHED_FILES = [
+  '**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}',
+  '**/docker-bake*.{hcl,json}',
+  '**/{devcontainer.json,.devcontainer.json}',
+  '**/.github/workflows/*.{yml,yaml}',
+];
 
 function dockerExtensionInstalled(): string | undefined {
   return DOCKER_EXTENSION_IDS.find((id) => vscode.extensions.getExtension(id) !== undefined);
@@ -69,10 +79,14 @@ export class ClientContext {
         { scheme: 'untitled', language: 'dockerfile' },
         // Compose files: build.target completion, checks, definition and lenses.
         { scheme: 'file', language: 'dockercompose' },
+        // Bake, dev container and workflow files, by file pattern: a Bake .hcl file may have no language.
+        { scheme: 'file', pattern: '**/docker-bake{,.override}.{hcl,json}' },
+        { scheme: 'file', pattern: '**/{.devcontainer.json,.devcontainer/devcontainer.json,.devcontainer/*/devcontainer.json}' },
+        { scheme: 'file', pattern: '**/.github/workflows/*.{yml,yaml}' },
       ],
       outputChannel: this.output,
       initializationOptions: { languageFeatures: this.mode },
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_FILES) },
+      synchronize: { fileEvents: WATCHED_FILES.map((g) => vscode.workspace.createFileSystemWatcher(g)) },
       middleware: {
         // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
         provideCodeLenses: async (document, token, next) => {

@@ -68,6 +68,7 @@ function usage() {
   --budget-stages N     evaluate the budgets at N stages instead of ${BUDGET_STAGES} (experiments only)
   --out-dir DIR         where to write results (default bench-results/<timestamp>)
   --verbose             show lspbench progress and server stderr
+  --skip-workspace      skip the workspace case (workspace.mjs: 2,000 files, index / references / rename)
 env:
   BENCH_OURS            command that starts our server instead of "node dist/server.js --stdio" (no build then)
   BENCH_ANCHOR_DIR      anchor install dir (default \${XDG_CACHE_HOME:-~/.cache}/dockerfile-stages/bench-anchor)`;
@@ -93,6 +94,7 @@ function parseArgs(argv) {
       case '--out-dir': o.outDir = next(); break;
       case '--budget-stages': o.budgetStages = posInt(next(), a); break;
       case '--verbose': case '-v': o.verbose = true; break;
+      case '--skip-workspace': break; // read in main()
       case '--help': case '-h': console.log(usage()); process.exit(0);
       default: throw new Error(`unknown argument ${a}\n${usage()}`);
     }
@@ -445,7 +447,20 @@ async function main() {
   if (build && buildAfter?.sha256 !== build.sha256) failures.push(`${build.file} changed during the run (rebuilt at ${buildAfter?.mtime ?? '?'}): the numbers mix two builds, run again`);
   const budgets = budgetLines(o, sizes, cold);
   const ctx = { started: started.toISOString(), machine, servers, cold, sizes, failures, outDir, budgets, build };
-  const md = render(o, ctx);
+  let md = render(o, ctx);
+  // The workspace case (workspace.mjs): index, cross-file references and rename on 2,000 files; the anchor has none.
+  let workspace = null;
+  if (o.servers.includes('ours') && !process.env.BENCH_OURS && !process.argv.includes('--skip-workspace')) {
+    log('workspace: 2,000 files, index, references, rename …');
+    try {
+      const { workspaceBench } = await import('./workspace.mjs');
+      const w = await workspaceBench();
+      workspace = w.res;
+      md += '\n' + w.md;
+    } catch (e) {
+      failures.push(`workspace case failed: ${e.message}`);
+    }
+  }
   writeFileSync(join(outDir, 'summary.md'), md);
   writeFileSync(join(outDir, 'summary.json'), JSON.stringify({
     tool: 'scripts/bench/run.mjs', started: ctx.started, finished: new Date().toISOString(), machine,
@@ -456,7 +471,7 @@ async function main() {
     coldStarts: cold?.coldStarts ?? null,
     sizes: sizes.map((s) => ({ stages: s.stages, lines: s.lines, bytes: s.bytes, positions: s.positions, semanticTokensSkippedFor: s.semSkipped,
       main: s.main?.summary ?? null, semanticTokens: s.sem?.summary ?? null })),
-    problems: failures, harnessFailed,
+    problems: failures, harnessFailed, workspace,
   }, null, 1));
   process.stdout.write(md);
   log(`wrote ${relative(process.cwd(), outDir) || '.'}/summary.md and summary.json${harnessFailed ? ' — HARNESS FAILURE, see Problems' : ''}`);

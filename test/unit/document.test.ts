@@ -32,7 +32,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['FROM alpine AS inserted\n', 'RUN <<EOF\n', 'EOF\n', 'COPY --from=builder /a /b\n', 'RUN make \\\n', '# comment\n', '\n', 'FROM ', 'x', '`', '\\', 'RUN --mount=type=cache,from=deps,target=/x true\n', 'ARG X=1\n', '<<<<<<< HEAD\n'];
+const SNIPPETS = ['FROM alpine AS inserted\n', 'RUN <<EOF\n', 'EOF\n', 'COPY --from=builder /a /b\n', 'RUN make \\\n', '# comment\n', '\n', 'FROM ', 'x', '`', '\\', 'RUN --mount=type=cache,from=deps,target=/x true\n', 'ARG X=1\n', '<<<<<<< HEAD\n', 'RUN echo \\\\\n', '``\n'];
 
 function randomEdit(text: string, r: () => number): string {
   const at = Math.floor(r() * (text.length + 1));

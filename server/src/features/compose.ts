@@ -97,11 +97,12 @@ export function composeProblems(file: ComposeFile, builds: ReadonlyMap<string, S
   return out;
 }
 
-/** Quick fixes: replace an unknown target with the suggested stage. */
+/** Quick fixes: replace an unknown target (in any workspace file) with the suggested stage. */
 export function computeComposeCodeActions(uri: string, diagnostics: readonly Diagnostic[]): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
-    if (d.source !== DIAGNOSTIC_SOURCE || d.code !== ComposeCodes.unknownTarget) continue;
+    // Compose, Bake, dev container and workflow targets share this fix (features/targets.ts).
+    if (d.source !== DIAGNOSTIC_SOURCE || typeof d.code !== 'string' || !d.code.endsWith('-unknown-target')) continue;
     const data = d.data as unknown;
     const r = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['replacement'] : undefined;
     if (typeof r !== 'string') continue;

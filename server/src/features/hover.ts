@@ -31,7 +31,7 @@ export function describeStageMarkdown(model: StageModel, s: Stage): string {
 }
 
 export function computeHover(model: StageModel, p: Position): Hover | undefined {
-  const hit = stageSymbolAt(model, p);
+  const hit = stageSymbolAt(model, p, true);
   if (hit) {
     const r = hit.reference;
     let head = '';

@@ -6,7 +6,7 @@ import type { Range } from 'vscode-languageserver-types';
 import {
   RESERVED_STAGE_NAMES,
   STAGE_NAME,
-  referencesTo,
+  referencesNaming,
   type Stage,
   type StageModel,
   type StageReference,
@@ -78,7 +78,7 @@ export function checkNewStageName(model: StageModel, stage: Stage, newName: stri
 export function renameEdits(model: StageModel, stage: Stage, newName: string): TextEdit[] {
   if (!stage.nameToken) return [];
   const edits: TextEdit[] = [{ range: stage.nameToken.range, newText: newName }];
-  for (const r of referencesTo(model, stage.index)) {
+  for (const r of referencesNaming(model, stage.index)) {
     if (r.numeric || r.dynamic) continue;
     edits.push({ range: r.range, newText: r.kind === 'from' ? newName.toLowerCase() : newName });
   }

@@ -189,9 +189,11 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
       const later = finalByName.get(lower);
       if (variant !== undefined) {
         references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'image' }, caseVariantOf: variant });
-      } else if (later !== undefined && later >= i && exp.value === lower) {
-        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: later === i ? { kind: 'self', stage: i } : { kind: 'later', stage: later }, caseVariantOf: undefined });
+      } else if (later !== undefined && later > i && exp.value === lower) {
+        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'later', stage: later }, caseVariantOf: undefined });
       }
+      // `FROM x AS x`: FROM looks among the stages declared before this one, so the base is
+      // the image x (dockerfile2llb adds a stage's name only after resolving its base): no reference.
     }
     bases.push({ raw: img?.text ?? '', value: exp.value, range: img?.range, dynamic: exp.dynamic, stage: baseStage });
     const pf: FlagSyntax | undefined = from.platform;
@@ -251,12 +253,6 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     };
   });
 
-  const conflictMarkers: Range[] = [];
-  parsed.lines.forEach((l, n) => {
-    const c = l.charCodeAt(0);
-    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) conflictMarkers.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
-  });
-
   return {
     parsed,
     text: parsed.text,
@@ -268,8 +264,18 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     references,
     comments: chunks.flatMap((c) => c.comments),
     defaultTarget: stages[count - 1],
-    conflictMarkers,
+    conflictMarkers: conflictMarkersOf(parsed.lines),
   };
+}
+
+/** Lines that start with a merge conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||`). */
+function conflictMarkersOf(lines: readonly string[]): Range[] {
+  const out: Range[] = [];
+  lines.forEach((l, n) => {
+    const c = l.charCodeAt(0);
+    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
+  });
+  return out;
 }
 
 /** Every stage reachable from `roots` along dependencies (roots included). Linear in the graph. */
@@ -328,17 +334,37 @@ export function declarationAt(model: StageModel, p: Position): Stage | undefined
   return s?.nameToken && rangeContains(s.nameToken.range, p) ? s : undefined;
 }
 
-/** The stage under the cursor, by its declaration or by a reference that resolves to it. */
-export function stageSymbolAt(model: StageModel, p: Position): { stage: Stage; reference: StageReference | undefined } | undefined {
+/**
+ * The stage a reference really uses: an earlier stage. BuildKit never resolves a reference to
+ * the stage itself or a later one (dockerfile2llb: "stage ... not found" / circular dependency),
+ * so navigation must not go there; the diagnostic points at that stage instead.
+ */
+export function resolvedStage(r: StageReference): number | undefined {
+  return r.resolution.kind === 'stage' ? r.resolution.stage : undefined;
+}
+
+/**
+ * The stage under the cursor, by its declaration or by a reference that resolves to it.
+ * `unresolved`: also a forward or self reference (for hover, which explains them).
+ */
+export function stageSymbolAt(model: StageModel, p: Position, unresolved = false): { stage: Stage; reference: StageReference | undefined } | undefined {
   const decl = declarationAt(model, p);
   if (decl) return { stage: decl, reference: undefined };
   const ref = referenceAt(model, p);
-  const target = ref ? referencedStage(ref) : undefined;
+  const target = ref ? (unresolved ? referencedStage(ref) : resolvedStage(ref)) : undefined;
   if (ref && target !== undefined) return { stage: model.stages[target] as Stage, reference: ref };
   return undefined;
 }
 
-/** References that resolve (correctly or not) to `stage`. */
-export function referencesTo(model: StageModel, stage: number): StageReference[] {
+/**
+ * Every reference that names `stage`, forward and self references included: rename keeps
+ * them naming it, so that their diagnostic stays the same.
+ */
+export function referencesNaming(model: StageModel, stage: number): StageReference[] {
   return model.references.filter((r) => referencedStage(r) === stage);
+}
+
+/** References that BuildKit resolves to `stage` (not forward or self references that only name it). */
+export function referencesTo(model: StageModel, stage: number): StageReference[] {
+  return model.references.filter((r) => resolvedStage(r) === stage);
 }

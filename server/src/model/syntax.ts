@@ -121,8 +121,59 @@ function safe<T>(f: () => T, fallback: T): T {
   }
 }
 
+/**
+ * Lines whose escape character was replaced for dockerfile-ast (see breakEscapedEscapes),
+ * as `line:character` keys in the parsed source; read by the extractors of the chunk being parsed.
+ */
+let restoreAt: ReadonlySet<string> = new Set();
+const PATCH_CHAR = '_';
+
+/** The text of a token whose last character we replaced, with that character restored. */
+function restored(text: string, r: Range, esc: string): string {
+  if (restoreAt.size === 0 || !text.endsWith(PATCH_CHAR)) return text;
+  return restoreAt.has(`${r.end.line}:${r.end.character - 1}`) ? text.slice(0, -1) + esc : text;
+}
+let restoreChar = '\\';
+function restoredValue(v: string | null, r: Range | null): string | null {
+  return v === null || r === null ? v : restored(v, r, restoreChar);
+}
+
+function shiftKey(k: string, lines: number): string {
+  const [l, c] = k.split(':');
+  return `${Number(l) + lines}:${c}`;
+}
+
+/**
+ * BuildKit's line-continuation rule (moby/buildkit frontend/dockerfile/parser/parser.go,
+ * setEscapeToken): `([^E])E[ \t]*$|^E[ \t]*$` with E the escape character, so a line that
+ * ends in an escaped escape character (`\\`, or a doubled backtick under `# escape=\``) does
+ * not continue. dockerfile-ast continues it. The last escape character of such a line is
+ * replaced by a plain character of the same length, so that positions stay the same;
+ * the extractors put it back in the token texts.
+ */
+export function endsWithContinuation(line: string, esc: string): boolean {
+  const t = line.replace(/[ \t]+$/, '');
+  if (!t.endsWith(esc)) return false;
+  return t.length === 1 || t[t.length - 2] !== esc;
+}
+
+export function breakEscapedEscapes(text: string, esc: string): { text: string; at: Set<string> } {
+  const at = new Set<string>();
+  if (!text.includes(esc + esc)) return { text, at };
+  const parts = text.split(/(\r\n|\r|\n)/);
+  for (let i = 0; i < parts.length; i += 2) {
+    const line = parts[i] as string;
+    const t = line.replace(/[ \t]+$/, '');
+    if (t.length >= 2 && t.endsWith(esc + esc)) {
+      parts[i] = t.slice(0, -1) + PATCH_CHAR + line.slice(t.length);
+      at.add(`${i / 2}:${t.length - 1}`);
+    }
+  }
+  return { text: parts.join(''), at };
+}
+
 function token(text: string, r: Range, offset: number): Token {
-  return { text, range: shiftRange(r, offset) };
+  return { text: restored(text, r, restoreChar), range: shiftRange(r, offset) };
 }
 
 function extractFlag(f: Flag, offset: number): FlagSyntax {
@@ -130,12 +181,12 @@ function extractFlag(f: Flag, offset: number): FlagSyntax {
   return {
     name: f.getName(),
     nameRange: shiftRange(f.getNameRange(), offset),
-    value: f.getValue(),
+    value: restoredValue(f.getValue(), valueRange),
     valueRange: valueRange ? shiftRange(valueRange, offset) : null,
     range: shiftRange(f.getRange(), offset),
     options: f.getOptions().map((o) => {
       const vr = o.getValueRange();
-      return { name: o.getName(), value: o.getValue(), valueRange: vr ? shiftRange(vr, offset) : null, range: shiftRange(o.getRange(), offset) };
+      return { name: o.getName(), value: restoredValue(o.getValue(), vr), valueRange: vr ? shiftRange(vr, offset) : null, range: shiftRange(o.getRange(), offset) };
     }),
   };
 }
@@ -186,7 +237,7 @@ function extractArgs(i: Instruction, offset: number): ArgSyntax[] {
   // read the arguments ourselves so every name counts.
   const out: ArgSyntax[] = [];
   for (const a of safe(() => i.getArguments(), [])) {
-    const text = a.getValue();
+    const text = restored(a.getValue(), a.getRange(), restoreChar);
     const eq = text.indexOf('=');
     const name = eq < 0 ? text : text.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;
@@ -247,15 +298,40 @@ function extractStage(fromInst: Instruction, rest: Instruction[], offset: number
 export function parseChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean): ChunkSyntax {
   // A chunk after the first does not see the document's escape directive: restate it.
   const restate = !first && escapeChar !== '\\';
-  const source = restate ? `# escape=${escapeChar}\n${text}` : text;
   const offset = startLine - (restate ? 1 : 0);
+  const empty = (): ChunkSyntax => ({ startLine, lineCount, prelude: first ? { directives: [], escapeChar, args: [], instructions: [] } : undefined, stages: [], comments: [], unterminated: false, startsWithFrom: false });
   let df: Dockerfile;
+  let patched = new Set<string>();
   try {
-    df = DockerfileParser.parse(source);
+    if (first) {
+      // The escape character comes from the chunk's own directive: parse, then patch and parse
+      // again only when a line ends in an escaped escape character (rare).
+      df = DockerfileParser.parse(text);
+      const esc = df.getEscapeCharacter();
+      const p = breakEscapedEscapes(text, esc);
+      if (p.at.size > 0) {
+        df = DockerfileParser.parse(p.text);
+        patched = p.at;
+      }
+    } else {
+      const p = breakEscapedEscapes(text, escapeChar);
+      df = DockerfileParser.parse(restate ? `# escape=${escapeChar}\n${p.text}` : p.text);
+      patched = new Set([...p.at].map((k) => (restate ? shiftKey(k, 1) : k)));
+    }
   } catch {
     // Nothing to analyse rather than a crash: an empty chunk covering the lines.
-    return { startLine, lineCount, prelude: first ? { directives: [], escapeChar, args: [], instructions: [] } : undefined, stages: [], comments: [], unterminated: false, startsWithFrom: false };
+    return empty();
   }
+  restoreAt = patched;
+  restoreChar = first ? df.getEscapeCharacter() : escapeChar;
+  try {
+    return extractChunk(df, text, startLine, lineCount, offset, restate, first, restoreChar);
+  } finally {
+    restoreAt = new Set();
+  }
+}
+
+function extractChunk(df: Dockerfile, text: string, startLine: number, lineCount: number, offset: number, restate: boolean, first: boolean, escapeChar: string): ChunkSyntax {
   const all = df.getInstructions();
   let k = 0;
   const preludeInstructions: Instruction[] = [];
@@ -299,7 +375,7 @@ function endsOpen(last: Instruction, text: string, escapeChar: string): boolean 
     const l = (lines[i] as string).trimEnd();
     const t = l.trimStart();
     if (t === '' || t.startsWith('#')) continue;
-    return l.endsWith(escapeChar);
+    return endsWithContinuation(l, escapeChar);
   }
   return false;
 }

@@ -82,6 +82,16 @@ export function registerInitialize(ctx: ServerContext): void {
   });
 
   connection.onInitialized(() => {
+    try {
+      const t0 = performance.now();
+      ctx.index.setRoots(ctx.compose.roots);
+      const n = ctx.index.allUses().length;
+      ctx.log(
+        `workspace index: ${ctx.index.indexedFiles().length} files (${n} builds) of ${ctx.index.listed} entries listed in ${(performance.now() - t0).toFixed(1)} ms${ctx.index.truncated ? ' (stopped at the bound)' : ''}`,
+      );
+    } catch (e) {
+      ctx.log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
       const documentSelector = [{ language: 'dockerfile' }];

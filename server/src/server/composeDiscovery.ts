@@ -64,6 +64,8 @@ export class ComposeDiscovery {
   private readonly diskComposes = new Map<string, DiskEntry<ComposeFile | undefined>>();
   /** The workspace folders (set at initialize): the upward search for Compose files stops there. */
   roots: string[] = [];
+  /** Is a path inside the workspace folders (symlinks resolved)? A Compose context pointing outside them is not read. */
+  contains: (p: string) => boolean = () => true;
 
   constructor(private readonly docs: DocumentStore) {}
 
@@ -123,7 +125,11 @@ export class ComposeDiscovery {
       if (paths.kind === 'local') {
         const rel = path.relative(dir, paths.dockerfile);
         const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : paths.dockerfile;
-        const r = this.dockerfileModelAt(paths.dockerfile, settings, shown);
+        // A context pointing outside the workspace folders leaks nothing: that Dockerfile is not read.
+        const r =
+          this.roots.length > 0 && !this.contains(paths.dockerfile)
+            ? `${shown} is outside the workspace folders`
+            : this.dockerfileModelAt(paths.dockerfile, settings, shown);
         if (typeof r === 'string') {
           error = r;
           dockerfileUri = pathToFileURL(paths.dockerfile).href;

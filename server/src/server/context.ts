@@ -7,11 +7,14 @@
  * and answered with null, never taken down with the server. A new long-lived store
  * (e.g. a workspace index) is a new field here, created in server.ts.
  */
-import type { Connection } from 'vscode-languageserver';
+import type { Connection, Position } from 'vscode-languageserver';
 import { CodeLensRefreshRequest } from 'vscode-languageserver';
 import * as path from 'node:path';
 import type { ComposeFile } from '../workspace/compose';
-import type { StageModel } from '../model/model';
+import { stageSymbolAt, type StageModel } from '../model/model';
+import type { ResolveDockerfile } from '../features/targets';
+import type { WorkspaceIndex } from '../workspace/index';
+import type { TargetUse } from '../workspace/sources';
 import type { ServiceBuild } from '../features/compose';
 import type { GeneralFeatures, Logger } from '../features/dls';
 import type { LanguageFeatures, Settings } from '../protocol';
@@ -47,6 +50,8 @@ export interface ServerContext {
   readonly compose: ComposeDiscovery;
   readonly jobs: Jobs;
   readonly general: GeneralFeatures;
+  /** Compose, Bake, dev container and workflow files of the workspace folders (scanned at initialized). */
+  readonly index: WorkspaceIndex;
 }
 
 function describe(e: unknown): string {
@@ -82,6 +87,55 @@ export async function withCompose<T>(ctx: ServerContext, uri: string, f: Compose
   } catch (e) {
     ctx.log(`compose request failed: ${describe(e)}`);
     return null;
+  }
+}
+
+/**
+ * A Dockerfile a workspace file builds: read only inside the workspace folders (a context
+ * pointing outside leaks nothing), through the open document or the disk.
+ */
+export function resolverFor(ctx: ServerContext, fromFile: string, settings: Settings): ResolveDockerfile {
+  return (df) => {
+    const rel = path.relative(path.dirname(fromFile), df);
+    const shown = rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : df;
+    if (ctx.index.getRoots().length > 0 && !ctx.index.contains(df)) return `${shown} is outside the workspace folders`;
+    return ctx.compose.dockerfileModelAt(df, settings, shown);
+  };
+}
+
+/** Runs `f` on an open Bake, dev container or workflow file with a resolver for the Dockerfiles it builds; null otherwise. */
+export async function withSource<T>(ctx: ServerContext, uri: string, f: (file: string, resolve: ResolveDockerfile) => T): Promise<T | null> {
+  const st = ctx.docs.get(uri);
+  const p = fsPathOf(uri);
+  if (!st || st.kind !== 'source' || !p) return null;
+  const settings = await ctx.settings.get(uri);
+  try {
+    ctx.index.setOpenText(p, st.doc.getText());
+    return f(p, resolverFor(ctx, p, settings));
+  } catch (e) {
+    ctx.log(`workspace file request failed: ${describe(e)}`);
+    return null;
+  }
+}
+
+type StageOf = NonNullable<ReturnType<typeof stageSymbolAt>>['stage'];
+
+/** What other workspace files say of the stage at `position` of a Dockerfile (references, rename edits). */
+export function crossFile<T>(
+  ctx: ServerContext,
+  uri: string,
+  m: StageModel,
+  position: Position,
+  f: (uses: readonly TargetUse[], stage: StageOf) => T,
+): T | undefined {
+  const p = fsPathOf(uri);
+  const hit = stageSymbolAt(m, position);
+  if (!p || !hit) return undefined;
+  try {
+    return f(ctx.index.usesOf(p), hit.stage);
+  } catch (e) {
+    ctx.log(`workspace index failed: ${describe(e)}`);
+    return undefined;
   }
 }
 

@@ -13,13 +13,15 @@ import { buildModel, type StageModel } from '../model/model';
 import type { Problem } from '../model/checks';
 import { problemsFor } from '../features/diagnostics';
 import type { Settings } from '../protocol';
+import { sourceKindOf } from '../workspace/sources';
 import { fsPathOf, isComposeDocument, samePath } from './paths';
 
-export type DocKind = 'dockerfile' | 'compose';
+/** A Dockerfile, a Compose file, or another workspace file that names stages ('source': Bake, dev container, CI workflow). */
+export type DocKind = 'dockerfile' | 'compose' | 'source';
 
 export interface DocState {
   doc: TextDocument;
-  /** A Compose file (by language id or file name) rather than a Dockerfile. */
+  /** A Compose file (by language id or file name), a Bake, dev container or workflow file, or a Dockerfile. */
   readonly kind: DocKind;
   /** Compose files: the parse of `composeVersion`. */
   compose: ComposeFile | undefined;
@@ -44,14 +46,16 @@ export class DocumentStore {
     return this.docs.values();
   }
 
-  /** Is any Compose file open? (Their diagnostics and the Dockerfile lenses read each other.) */
+  /** Is any Compose, Bake, dev container or workflow file open? (Their diagnostics and the Dockerfile lenses read each other.) */
   anyCompose(): boolean {
-    for (const d of this.docs.values()) if (d.kind === 'compose') return true;
+    for (const d of this.docs.values()) if (d.kind !== 'dockerfile') return true;
     return false;
   }
 
   open(uri: string, languageId: string, version: number, text: string): DocState {
-    const kind: DocKind = isComposeDocument(uri, languageId) ? 'compose' : 'dockerfile';
+    const fp = fsPathOf(uri);
+    const sk = fp ? sourceKindOf(fp) : undefined;
+    const kind: DocKind = sk && sk !== 'compose' ? 'source' : isComposeDocument(uri, languageId) ? 'compose' : 'dockerfile';
     const st: DocState = {
       doc: TextDocument.create(uri, languageId, version, text),
       kind,

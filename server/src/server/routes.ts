@@ -8,7 +8,7 @@
  * one line in `ROUTES` (and its capability in capabilities.ts); the logic lives in
  * features/.
  */
-import { ResponseError, SemanticTokensRequest, type CodeAction } from 'vscode-languageserver';
+import { ResponseError, SemanticTokensRequest, type CodeAction, type TextEdit } from 'vscode-languageserver';
 import { computeStageCodeActions } from '../features/codeActions';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
@@ -28,7 +28,15 @@ import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbol
 import { splitLines } from '../model/text';
 import { BuildTargetsRequest, StageGraphRequest, type BuildTargetsResult, type Settings, type StageGraphResult } from '../protocol';
 import { stageGraph } from '../model/graph';
-import { withCompose, withModel, type ServerContext } from './context';
+import { crossFile, withCompose, withModel, withSource, type ServerContext } from './context';
+import {
+  computeTargetCompletions,
+  computeTargetDefinition,
+  computeTargetHover,
+  computeTargetLenses,
+  targetReferenceLocations,
+  targetRenameEdits,
+} from '../features/targets';
 import { modelOf, problemsOf, type DocState } from './documents';
 import { nodeContextIO } from './nodeIO';
 import { fsPathOf } from './paths';
@@ -36,6 +44,8 @@ import { fsPathOf } from './paths';
 type Route = (ctx: ServerContext) => void;
 
 const isCompose = (ctx: ServerContext, uri: string) => ctx.docs.get(uri)?.kind === 'compose';
+/** A Bake, dev container or workflow file (the workspace index reads it). */
+const isSource = (ctx: ServerContext, uri: string) => ctx.docs.get(uri)?.kind === 'source';
 const lineOf = (st: DocState, line: number) => splitLines(st.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '';
 
 const inlayHints: Route = (ctx) =>
@@ -46,12 +56,18 @@ const inlayHints: Route = (ctx) =>
 const definition: Route = (ctx) =>
   ctx.connection.onDefinition(async ({ textDocument: { uri }, position }) => {
     if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeDefinition(f, b, position))) ?? null;
+    if (isSource(ctx, uri)) return (await withSource(ctx, uri, (f, r) => computeTargetDefinition(ctx.index.usesIn(f), f, position, r))) ?? null;
     return withModel(ctx, uri, (m) => computeDefinition(m, uri, position) ?? (ctx.mode === 'all' ? ctx.general.definition(uri, m.text, position) : null));
   });
 
 const references: Route = (ctx) =>
   ctx.connection.onReferences(async ({ textDocument: { uri }, position, context }) =>
-    withModel(ctx, uri, (m) => computeReferences(m, uri, position, context.includeDeclaration) ?? null),
+    withModel(ctx, uri, (m) => {
+      const ours = computeReferences(m, uri, position, context.includeDeclaration);
+      if (!ours) return null;
+      // Every Compose, Bake, dev container and workflow target value that names the stage.
+      return [...ours, ...(crossFile(ctx, uri, m, position, (uses, stage) => targetReferenceLocations(uses, m, stage)) ?? [])];
+    }),
   );
 
 const highlights: Route = (ctx) =>
@@ -77,13 +93,18 @@ const rename: Route = (ctx) => {
     );
     if (!r) return null;
     if ('error' in r) throw new ResponseError(-32803, r.error);
-    return { changes: { [uri]: r.edits } };
+    const changes: Record<string, TextEdit[]> = { [uri]: r.edits };
+    // One WorkspaceEdit: the Dockerfile and every target value in the workspace that names the stage.
+    const other = await withModel(ctx, uri, (m) => crossFile(ctx, uri, m, position, (uses, stage) => targetRenameEdits(uses, m, stage, newName.trim())));
+    for (const [u, edits] of other ?? []) if (u !== uri) changes[u] = [...(changes[u] ?? []), ...edits];
+    return { changes };
   });
 };
 
 const hover: Route = (ctx) =>
   ctx.connection.onHover(async ({ textDocument: { uri }, position }) => {
     if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
+    if (isSource(ctx, uri)) return (await withSource(ctx, uri, (f, r) => computeTargetHover(ctx.index.usesIn(f), f, position, r))) ?? null;
     return withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null));
   });
 
@@ -98,6 +119,7 @@ const completion: Route = (ctx) => {
     if (!st) return null;
     const line = lineOf(st, position.line);
     if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
+    if (st.kind === 'source') return (await withSource(ctx, uri, (f, r) => computeTargetCompletions(ctx.index.usesIn(f), f, position, line, r))) ?? null;
     const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
     const cc = stageCompletionContext(line, position.character);
     if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
@@ -111,7 +133,7 @@ const completion: Route = (ctx) => {
 
 const codeActions: Route = (ctx) =>
   ctx.connection.onCodeAction(async ({ textDocument: { uri }, range, context }) => {
-    if (isCompose(ctx, uri)) return computeComposeCodeActions(uri, context.diagnostics);
+    if (isCompose(ctx, uri) || isSource(ctx, uri)) return computeComposeCodeActions(uri, context.diagnostics);
     return withModel(ctx, uri, (m, st, s) => {
       const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
       out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: contextForDocument(uri, nodeContextIO) }));
@@ -130,6 +152,7 @@ const codeLens: Route = (ctx) =>
     const settings = await ctx.settings.get(uri);
     if (!settings.codeLens.enable) return [];
     if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri));
+    if (st.kind === 'source') return withSource(ctx, uri, (f, r) => computeTargetLenses(ctx.index.usesIn(f), f, r));
     // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
     const p = fsPathOf(uri);
     if (!p) return [];
@@ -169,7 +192,7 @@ const graph: Route = (ctx) =>
 // Null for Compose files: an empty result would hide another extension's tokens.
 const semanticTokens: Route = (ctx) =>
   ctx.connection.onRequest(SemanticTokensRequest.type, async ({ textDocument: { uri } }) => {
-    if (isCompose(ctx, uri)) return null;
+    if (isCompose(ctx, uri) || isSource(ctx, uri)) return null;
     return (await withModel(ctx, uri, (m) => computeSemanticTokens(m))) ?? { data: [] };
   });
 

@@ -13,7 +13,9 @@ import { computeComposeDiagnostics } from '../features/compose';
 import { toDiagnostic } from '../features/diagnostics';
 import { diffLines } from '../model/text';
 import { fileTooLargeProblem } from '../model/checks';
-import { refreshCodeLenses, withCompose, type ServerContext } from './context';
+import { refreshCodeLenses, withCompose, withSource, type ServerContext } from './context';
+import { computeTargetDiagnostics } from '../features/targets';
+import { DIAGNOSTIC_SOURCE } from '../protocol';
 import { modelOf, problemsOf, type DocState } from './documents';
 
 /** Debounced background jobs by key: scheduling a key again restarts its timer. */
@@ -83,11 +85,33 @@ async function validateCompose(ctx: ServerContext, st: DocState): Promise<void> 
   void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
+/** Bake, dev container and workflow files: their parse errors and the targets they name that no stage defines. */
+async function validateSource(ctx: ServerContext, st: DocState): Promise<void> {
+  const uri = st.doc.uri;
+  const version = st.doc.version;
+  const settings = await ctx.settings.get(uri);
+  const diagnostics =
+    (await withSource(ctx, uri, (file, resolve) => {
+      const src = ctx.index.source(file);
+      const parse = (src?.errors ?? []).map((e): Diagnostic => ({
+        range: e.range,
+        severity: 1 as const,
+        source: DIAGNOSTIC_SOURCE,
+        code: 'bake-syntax',
+        message: `Bake file: ${e.message}`,
+      }));
+      return [...parse, ...(settings.diagnostics.enable ? computeTargetDiagnostics(ctx.index.usesIn(file), file, resolve) : [])];
+    })) ?? [];
+  if (!ctx.client.relatedInformation) for (const d of diagnostics) delete d.relatedInformation;
+  void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
+}
+
 /** Publishes the diagnostics of an open document: stage ones now, general ones when typing pauses. */
 export async function validate(ctx: ServerContext, uri: string): Promise<void> {
   const st = ctx.docs.get(uri);
   if (!st) return;
   if (st.kind === 'compose') return validateCompose(ctx, st);
+  if (st.kind === 'source') return validateSource(ctx, st);
   const settings = await ctx.settings.get(uri);
   const version = st.doc.version;
   const model = modelOf(st, settings);
@@ -113,7 +137,7 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 /** After a Dockerfile or Compose file changed: re-check open Compose files and refresh the lenses (debounced). */
 export function composeInputsChanged(ctx: ServerContext): void {
   ctx.jobs.debounce(JobKeys.composeInputs, 300, () => {
-    for (const st of ctx.docs.values()) if (st.kind === 'compose') void validate(ctx, st.doc.uri);
+    for (const st of ctx.docs.values()) if (st.kind !== 'dockerfile') void validate(ctx, st.doc.uri);
     refreshCodeLenses(ctx);
   });
 }

@@ -9,6 +9,7 @@
  * - settings.ts: per-resource settings, validated and normalised;
  * - scheduling.ts: debounced background jobs, diagnostic shifting and publishing;
  * - composeDiscovery.ts: which Compose services build which Dockerfile (open documents, then disk);
+ * - ../workspace/index.ts (ctx.index): Bake, dev container, workflow and Compose files naming stages, across the workspace;
  * - paths.ts, nodeIO.ts: URIs as paths, and the file access the converter is given.
  */
 import type { Connection } from 'vscode-languageserver';
@@ -22,6 +23,8 @@ import { Jobs } from './scheduling';
 import { SettingsStore } from './settings';
 import { registerSync } from './sync';
 import { SETTINGS_SECTION } from '../protocol';
+import { WorkspaceIndex } from '../workspace/index';
+import { nodeFileAccess } from './nodeIO';
 
 export type { ServerOptions } from './context';
 
@@ -30,6 +33,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     connection.console.log(m);
   };
   const docs = new DocumentStore();
+  const index = new WorkspaceIndex(nodeFileAccess);
+  const compose = new ComposeDiscovery(docs);
+  compose.contains = (p) => index.contains(p);
   const ctx: ServerContext = {
     connection,
     options,
@@ -38,7 +44,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     mode: 'all',
     docs,
     settings: new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION })),
-    compose: new ComposeDiscovery(docs),
+    compose,
+    index,
     jobs: new Jobs(),
     general: new GeneralFeatures(log),
   };
