@@ -19,6 +19,7 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -33,6 +34,11 @@ export interface ClientOptions {
   readonly workspace?: string;
   /** Whether the client registers formatting dynamically. */
   readonly dynamicFormatting?: boolean;
+  /** The server's command line (default: node dist/server.js --stdio). */
+  readonly command?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Client capabilities, replacing the default ones entirely. */
+  readonly capabilities?: ClientCapabilities;
 }
 
 export class LspClient {
@@ -49,7 +55,8 @@ export class LspClient {
   private waiters: ((p: PublishDiagnosticsParams) => void)[] = [];
 
   constructor(options: ClientOptions = {}) {
-    this.proc = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: 'pipe' });
+    const [cmd, ...args] = options.command ?? [process.execPath, path.join(root, 'dist/server.js'), '--stdio'];
+    this.proc = spawn(cmd as string, args, { stdio: 'pipe', env: options.env ?? process.env });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
@@ -70,7 +77,7 @@ export class LspClient {
       rootUri: ws,
       workspaceFolders: ws ? [{ uri: ws, name: 'ws' }] : null,
       initializationOptions: options.initializationOptions,
-      capabilities: {
+      capabilities: options.capabilities ?? {
         workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, rename: { prepareSupport: true }, formatting: dyn, rangeFormatting: dyn, onTypeFormatting: dyn },
       },
