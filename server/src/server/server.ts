@@ -20,6 +20,8 @@ import {
   SemanticTokensRequest,
   TextDocumentSyncKind,
   type CodeAction,
+  type CompletionItem,
+  type CompletionParams,
   type Connection,
   type Diagnostic,
   type InitializeParams,
@@ -64,6 +66,8 @@ import {
   type Settings,
 } from '../protocol';
 import type { Problem } from '../model/checks';
+import { clientFeatures, fitCompletion, fitHover, type ClientFeatures } from '../features/clientCapabilities';
+import { VERSION } from '../version';
 
 interface DocState {
   doc: TextDocument;
@@ -142,6 +146,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let dynamicFormatting = false;
   let roots: string[] = [];
   let mode: LanguageFeatures = 'all';
+  let client: ClientFeatures = clientFeatures(undefined);
   const diskModels = new Map<string, DiskEntry<StageModel | string>>();
   const diskComposes = new Map<string, DiskEntry<ComposeFile | undefined>>();
   let composeTimer: NodeJS.Timeout | undefined;
@@ -151,6 +156,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
+    client = clientFeatures(caps);
+    general.setClientFeatures(client);
     hasConfiguration = caps.workspace?.configuration === true;
     hasDynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     hasRelatedInformation = caps.textDocument?.publishDiagnostics?.relatedInformation === true;
@@ -165,6 +172,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const init = params.initializationOptions as unknown;
     if (typeof init === 'object' && init !== null && (init as Record<string, unknown>)['languageFeatures'] === 'stagesOnly') mode = 'stagesOnly';
     const capabilities: ServerCapabilities = {
+      // Every column the server reads or writes counts UTF-16 code units: say so, whatever else the client offers.
+      positionEncoding: 'utf-16',
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       inlayHintProvider: true,
       definitionProvider: true,
@@ -192,7 +201,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         } satisfies ServerCapabilities);
       }
     }
-    return { capabilities, serverInfo: { name: 'dockerfile-stages-langserver', version: '0.1.0' } };
+    return { capabilities, serverInfo: { name: 'dockerfile-stages-langserver', version: VERSION } };
   });
 
   connection.onInitialized(() => {
@@ -559,14 +568,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   connection.onHover(async ({ textDocument, position }) => {
-    if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
-    return withModel(textDocument.uri, (m) => computeHover(m, position) ?? (mode === 'all' ? general.hover(m.text, position) : null));
+    if (docs.get(textDocument.uri)?.kind === 'compose') return fitHover(await withCompose(textDocument.uri, (f, b) => computeComposeHover(f, b, position)), client);
+    return fitHover(await withModel(textDocument.uri, (m) => computeHover(m, position) ?? (mode === 'all' ? general.hover(m.text, position) : null)), client);
   });
 
   connection.onDocumentSymbol(async ({ textDocument }) => withModel(textDocument.uri, (m) => computeDocumentSymbols(m)));
   connection.onFoldingRanges(async ({ textDocument }) => withModel(textDocument.uri, (m) => computeFoldingRanges(m)));
 
-  connection.onCompletion(async ({ textDocument, position }) => {
+  connection.onCompletion(async (params) => {
+    const items = await completion(params);
+    return items ? items.map((i) => fitCompletion(i, client)) : null;
+  });
+  async function completion({ textDocument, position }: CompletionParams): Promise<CompletionItem[] | null> {
     const st = docs.get(textDocument.uri);
     if (!st) return null;
     const line = lineOf(st, position.line);
@@ -578,8 +591,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (text.length > (await settingsFor(textDocument.uri)).maxFileSize) return null;
     const theirs = await general.completion(text, position);
     return [...(ours ?? []), ...theirs];
-  });
-  connection.onCompletionResolve((item) => (mode === 'all' ? general.resolveCompletion(item) : item));
+  }
+  connection.onCompletionResolve((item) => fitCompletion(mode === 'all' ? general.resolveCompletion(item) : item, client));
 
   connection.onCodeAction(async ({ textDocument, range, context }) => {
     if (docs.get(textDocument.uri)?.kind === 'compose') return computeComposeCodeActions(textDocument.uri, context.diagnostics);
