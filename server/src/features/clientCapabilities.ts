@@ -21,8 +21,9 @@ export function clientFeatures(caps: ClientCapabilities | undefined): ClientFeat
   const item = td?.completion?.completionItem;
   return {
     snippets: item?.snippetSupport === true,
-    markdownHover: (td?.hover?.contentFormat ?? []).includes(MarkupKind.Markdown),
-    markdownCompletionDocs: (item?.documentationFormat ?? []).includes(MarkupKind.Markdown),
+    // A client that does not list formats gets markdown (what servers send by default); one that lists them gets what it lists.
+    markdownHover: td?.hover?.contentFormat === undefined || td.hover.contentFormat.includes(MarkupKind.Markdown),
+    markdownCompletionDocs: item?.documentationFormat === undefined || item.documentationFormat.includes(MarkupKind.Markdown),
     codeLensResolve: td?.codeLens !== undefined,
     inlayHintResolve: (td?.inlayHint?.resolveSupport?.properties ?? []).length > 0,
     workDoneProgress: caps?.window?.workDoneProgress === true,
