@@ -75,7 +75,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
       { scheme: 'file', language: 'dockercompose' },
     ],
     outputChannel: output,
-    initializationOptions: { languageFeatures: currentMode },
+    initializationOptions: { languageFeatures: currentMode, clientCommands: true },
     synchronize: {
       // Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files.
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}'),

@@ -106,6 +106,20 @@ export const ClientCommands = {
 } as const;
 export type ClientCommand = (typeof ClientCommands)[keyof typeof ClientCommands];
 
+/**
+ * The same commands run by the language server (workspace/executeCommand), for clients other
+ * than VS Code: the lenses carry these unless the client says it runs ClientCommands itself
+ * (initializationOptions `clientCommands: true`, sent by the VS Code client).
+ */
+export const ServerCommands = {
+  build: 'dockerStages.server.build',
+  run: 'dockerStages.server.run',
+} as const;
+export interface LensCommands {
+  readonly build: string;
+  readonly run: string;
+}
+
 // ---- Builds -----------------------------------------------------------------------------
 
 export interface PlainPosition {

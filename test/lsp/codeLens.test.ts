@@ -32,7 +32,8 @@ import { BuildTargetsRequest, parseStageBuildArgs, type BuildTargetsResult, type
 
 class Client extends LspClient {
   constructor(workspace: string, dynamicFormatting: boolean) {
-    super({ workspace, dynamicFormatting });
+    // As the VS Code client: it runs the lens commands itself (other clients get dockerStages.server.*, see builds.test.ts).
+    super({ workspace, dynamicFormatting, initializationOptions: { clientCommands: true } });
   }
 
   lenses(uri: string): Promise<CodeLens[]> {

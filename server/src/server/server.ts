@@ -20,6 +20,8 @@ import {
   SemanticTokensRequest,
   TextDocumentSyncKind,
   type CodeAction,
+  type CodeLens,
+  type CodeLensParams,
   type CompletionItem,
   type CompletionParams,
   type Connection,
@@ -68,6 +70,8 @@ import {
 import type { Problem } from '../model/checks';
 import { clientFeatures, fitCompletion, fitHover, type ClientFeatures } from '../features/clientCapabilities';
 import { VERSION } from '../version';
+import { ServerBuilds } from './builds';
+import { ClientCommands, ServerCommands } from '../protocol';
 
 interface DocState {
   doc: TextDocument;
@@ -147,6 +151,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let roots: string[] = [];
   let mode: LanguageFeatures = 'all';
   let client: ClientFeatures = clientFeatures(undefined);
+  /** The client runs ClientCommands itself (the VS Code client); others get ServerCommands in the lenses. */
+  let clientCommands = false;
+  let builds: ServerBuilds | undefined;
   const diskModels = new Map<string, DiskEntry<StageModel | string>>();
   const diskComposes = new Map<string, DiskEntry<ComposeFile | undefined>>();
   let composeTimer: NodeJS.Timeout | undefined;
@@ -171,6 +178,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (roots.length === 0 && rootUri) roots = [rootUri];
     const init = params.initializationOptions as unknown;
     if (typeof init === 'object' && init !== null && (init as Record<string, unknown>)['languageFeatures'] === 'stagesOnly') mode = 'stagesOnly';
+    clientCommands = typeof init === 'object' && init !== null && (init as Record<string, unknown>)['clientCommands'] === true;
+    builds = new ServerBuilds(connection, {
+      init,
+      workDoneProgress: client.workDoneProgress,
+      roots: () => roots,
+      section: (uri) => (hasConfiguration ? connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION }).then((x: unknown) => x, () => null) : Promise.resolve(null)),
+      outline: async (uri) => buildTargetsOf(uri, await settingsFor(uri)),
+      republish: (uri) => (docs.has(uri) ? void validate(uri) : void connection.sendDiagnostics({ uri, diagnostics: builds?.diagnosticsFor(uri) ?? [] })),
+    });
     const capabilities: ServerCapabilities = {
       // Every column the server reads or writes counts UTF-16 code units: say so, whatever else the client offers.
       positionEncoding: 'utf-16',
@@ -186,6 +202,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: mode === 'all' },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
       codeLensProvider: { resolveProvider: false },
+      executeCommandProvider: { commands: [ServerCommands.build, ServerCommands.run] },
     };
     if (mode === 'all') {
       Object.assign(capabilities, {
@@ -257,7 +274,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   }
 
   function publish(st: DocState, ours: Diagnostic[]): void {
-    const all = [...ours, ...(mode === 'all' ? st.dlsDiagnostics : [])];
+    const all = [...ours, ...(mode === 'all' ? st.dlsDiagnostics : []), ...(builds?.diagnosticsFor(st.doc.uri) ?? [])];
     if (!hasRelatedInformation) for (const d of all) delete d.relatedInformation;
     void connection.sendDiagnostics({ uri: st.doc.uri, version: st.doc.version, diagnostics: all });
   }
@@ -607,7 +624,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
   });
 
-  connection.onCodeLens(async ({ textDocument }) => {
+  connection.onCodeLens(async (params) => {
+    const lenses = await codeLenses(params);
+    if (clientCommands || !lenses) return lenses;
+    const ids: Record<string, string> = { [ClientCommands.build]: ServerCommands.build, [ClientCommands.run]: ServerCommands.run };
+    return lenses.map((l) => (l.command && ids[l.command.command] ? { ...l, command: { ...l.command, command: ids[l.command.command] as string } } : l));
+  });
+  connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command !== ServerCommands.build && command !== ServerCommands.run) throw new ResponseError(-32601, `unknown command ${command}`);
+    if (!builds) throw new ResponseError(-32002, 'not initialized');
+    return builds.execute(command, args);
+  });
+  connection.onShutdown(() => builds?.killAll());
+  async function codeLenses({ textDocument }: CodeLensParams): Promise<CodeLens[] | null> {
     const st = docs.get(textDocument.uri);
     if (!st) return null;
     const settings = await settingsFor(textDocument.uri);
@@ -617,7 +646,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const p = fsPathOf(textDocument.uri);
     if (!p) return [];
     return withModel(textDocument.uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, textDocument.uri, s.doc.version, composeUseFor(p))));
-  });
+  }
 
   connection.onRequest(BuildTargetsRequest.method, async (params: unknown): Promise<BuildTargetsResult> => {
     const uri = typeof params === 'object' && params !== null ? (params as Record<string, unknown>)['uri'] : undefined;
