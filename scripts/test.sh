@@ -21,7 +21,7 @@ node scripts/esbuild.mjs || exit 1
 suites=(unit golden lsp grammar)
 if [ "${SKIP_ENGINE:-0}" != 1 ] && [ -f scripts/engine/setup-engine.sh ] && [ -d test/engine ]; then
   step "Docker engine (scripts/engine)"
-  if bash scripts/engine/setup-engine.sh start && { [ ! -f scripts/engine/make-base-images.sh ] || bash scripts/engine/make-base-images.sh; }; then
+  if bash scripts/engine/setup-engine.sh start && { [ ! -f scripts/engine/make-base-images.sh ] || bash scripts/engine/make-base-images.sh; } && { [ ! -f scripts/engine/podman-images.sh ] || bash scripts/engine/podman-images.sh; }; then
     suites+=(engine)
   else
     echo "engine setup failed: the engine suite is counted as failed" >&2
