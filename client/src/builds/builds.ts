@@ -22,6 +22,7 @@ import { inspectArgv, runArgv } from './argv';
 import { buildSettings } from './config';
 import { formatSize, parseImageInspect, type ImageInfo } from './format';
 import { locateBuildErrors } from './output';
+import { describeEngine } from '../../../server/src/builds/engine';
 import { definitionFor, parseTaskDefinition, planBuild, type BuildPlan, type PlanEnvironment, type StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
 import { which } from './which';
@@ -416,6 +417,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     this.base = { definition: this.def, uri: uri.toString(), target: plan.spec.target, tag: plan.spec.tag, commandLine };
     this.builds.diagnostics.delete(uri);
     this.line(`\x1b[1m> ${commandLine}\x1b[0m`);
+    this.line(`Engine: ${describeEngine(plan.builder, process.env, plan.spec.extraArgs)}`);
     if (plan.builder.command !== plan.builder.display && plan.builder.display === plan.builder.kind) this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
     this.line('');
     const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
