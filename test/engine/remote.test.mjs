@@ -27,6 +27,7 @@ let dir = '';
 let port = 0;
 let pid = 0;
 let startError = '';
+let bridge = '';
 
 const freePort = () => new Promise((resolve) => {
   const s = net.createServer();
@@ -46,8 +47,16 @@ before(async () => {
   dir = mkdtempSync('/tmp/dfs-remote-');
   for (const d of ['data', 'exec', 'config']) mkdirSync(path.join(dir, d));
   port = await freePort();
+  // A bridge of its own: `--bridge=none` would make dockerd delete the shared docker0 interface
+  // (moby removes the default bridge then), which breaks the local engine's networking.
+  bridge = `dfsr${port % 10000}`;
+  const ip = (args) => spawnSync('ip', args, { encoding: 'utf8' });
+  const mk = ip(['link', 'add', bridge, 'type', 'bridge']);
+  if (mk.status !== 0) { startError = `ip link add ${bridge}: ${mk.stderr}`; return; }
+  ip(['addr', 'add', `10.213.${port % 250}.1/24`, 'dev', bridge]);
+  ip(['link', 'set', bridge, 'up']);
   const d = spawn('/usr/sbin/dockerd', ['--data-root', path.join(dir, 'data'), '--exec-root', path.join(dir, 'exec'), '--pidfile', path.join(dir, 'dockerd.pid'),
-    '-H', `tcp://127.0.0.1:${port}`, '--bridge=none', '--iptables=false', '--ip6tables=false', '--log-level=warn'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    '-H', `tcp://127.0.0.1:${port}`, `--bridge=${bridge}`, '--iptables=false', '--ip6tables=false', '--log-level=warn'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let log = '';
   d.stderr.on('data', (x) => (log += x));
   pid = d.pid;
@@ -60,11 +69,13 @@ before(async () => {
 });
 
 after(async () => {
-  if (!pid) return;
-  try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
-  for (let i = 0; i < 100 && alive(pid); i++) await sleep(200);
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  if (pid) {
+    try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+    for (let i = 0; i < 100 && alive(pid); i++) await sleep(200);
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  }
+  if (bridge) spawnSync('ip', ['link', 'del', bridge]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 test('a build through a docker context and through DOCKER_HOST lands on the remote engine only', { timeout: 300_000 }, async (t) => {
@@ -108,6 +119,8 @@ test('the second engine stops and leaves no process behind', { timeout: 60_000 }
   for (let i = 0; i < 150 && (alive(pid) || children.some(alive)); i++) await sleep(200);
   assert.ok(!alive(pid), 'dockerd exited');
   assert.deepEqual(children.filter(alive), [], 'its containerd exited too');
+  // The local engine's bridge is untouched.
+  assert.equal(spawnSync('ip', ['link', 'show', 'docker0']).status, 0, 'docker0 is still there');
   // Builds against it now fail with the engine-down message the server gives.
   const { engineProblem } = require(path.join(root, 'out/server/src/builds/engine.js'));
   const r = cli(['info'], { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
