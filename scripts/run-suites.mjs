@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites one after another and prints one closing line
 // "N passed, N failed" summing all of them (CI reads that line).
-//   node scripts/run-suites.mjs [suite ...]     suites: unit golden lsp grammar engine e2e ui (default: all that exist)
+//   node scripts/run-suites.mjs [suite ...]     suites: unit golden lsp grammar engine editors e2e ui (default: all that exist)
 // node:test suites run with the TAP reporter; their "# pass / # fail" counts are summed.
 // The e2e runner prints its own "N passed, N failed" line, which is read.
 import { spawn } from 'node:child_process';
@@ -18,6 +18,7 @@ const SUITES = {
   lsp: () => ({ files: list('out/test/lsp', /\.test\.js$/) }),
   grammar: () => ({ files: list('test/grammar', /\.test\.mjs$/) }),
   engine: () => ({ files: list('test/engine', /\.test\.mjs$/) }),
+  editors: () => ({ files: list('test/editors', /\.test\.mjs$/) }),
   e2e: () => (existsSync(path.join(root, 'test/e2e/run.mjs')) ? { command: [process.execPath, 'test/e2e/run.mjs'] } : { files: [] }),
   ui: () => (existsSync(path.join(root, 'test/ui/run.mjs')) ? { command: [process.execPath, 'test/ui/run.mjs'] } : { files: [] }),
 };

@@ -5,6 +5,7 @@
 # Ends with one line "N passed, N failed".
 #   SKIP_E2E=1      skip the real-VS-Code suite (and its setup)
 #   SKIP_ENGINE=1   skip the Docker engine suite (and its setup)
+#   SKIP_EDITORS=1  skip the real-editor suite (Neovim, Emacs + eglot)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
@@ -27,6 +28,11 @@ if [ "${SKIP_ENGINE:-0}" != 1 ] && [ -f scripts/engine/setup-engine.sh ] && [ -d
     echo "engine setup failed: the engine suite is counted as failed" >&2
     suites+=(engine)
   fi
+fi
+if [ "${SKIP_EDITORS:-0}" != 1 ] && [ -f test/editors/setup.sh ]; then
+  step "Neovim and Emacs + eglot (Debian) for the editors suite"
+  bash test/editors/setup.sh || echo "editors setup failed; the editors suite will fail" >&2
+  suites+=(editors)
 fi
 if [ "${SKIP_E2E:-0}" != 1 ] && [ -f test/e2e/setup.sh ]; then
   step "real VS Code (code-server) for the e2e suite"
