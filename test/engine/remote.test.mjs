@@ -75,7 +75,12 @@ after(async () => {
     if (alive(pid)) process.kill(pid, 'SIGKILL');
   }
   if (bridge) spawnSync('ip', ['link', 'del', bridge]);
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (dir) {
+    // A dockerd killed outright leaves its mounts (overlay layers, the data-root bind): unmount them first.
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(dir + '/')).reverse();
+    for (const m of mounts) spawnSync('umount', ['-l', m]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('a build through a docker context and through DOCKER_HOST lands on the remote engine only', { timeout: 300_000 }, async (t) => {
@@ -109,13 +114,51 @@ test('a build through a docker context and through DOCKER_HOST lands on the remo
   rmSync(work, { recursive: true, force: true });
 });
 
+test('the engine going away in the middle of a server build gives a clear message', { timeout: 120_000 }, async (t) => {
+  if (unavailable) return t.skip(unavailable);
+  assert.equal(startError, '', startError);
+  const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require(path.join(root, 'node_modules/vscode-languageserver-protocol/node'));
+  const remote = `tcp://127.0.0.1:${port}`;
+  const work = mkdtempSync(path.join(tmpdir(), 'dfs-remote-mid-'));
+  writeFileSync(path.join(work, 'Dockerfile'), 'FROM debian:bookworm-slim AS slow\nRUN sleep 60\n');
+  const server = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { env: env({ DOCKER_HOST: remote, DOCKER_CONTEXT: undefined }), stdio: 'pipe' });
+  const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  const logs = [];
+  conn.onNotification('window/logMessage', (m) => logs.push(m.message));
+  conn.onNotification('window/showMessage', () => undefined);
+  conn.listen();
+  try {
+    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { enableBuilds: true, build: { builder: CLI, args: '--network none' } } });
+    conn.sendNotification('initialized', {});
+    const uri = `file://${path.join(work, 'Dockerfile')}`;
+    const pending = conn.sendRequest('workspace/executeCommand', { command: 'dockerStages.server.build', arguments: [{ uri, target: 'slow', stage: 0 }] });
+    // Once the RUN step is running, the engine goes away.
+    for (let i = 0; i < 200 && !logs.some((l) => /RUN sleep 60/.test(l)); i++) await sleep(100);
+    assert.ok(logs.some((l) => /RUN sleep 60/.test(l)), logs.join('\n'));
+    await sleep(1000);
+    process.kill(pid, 'SIGKILL');
+    const r = await pending;
+    assert.equal(r.ok, false);
+    assert.match(r.message, new RegExp(`The container engine \\(DOCKER_HOST=tcp://127\\.0\\.0\\.1:${port}\\) (went away during the build|is not reachable)`), r.message + '\n' + logs.slice(-5).join('\n'));
+    // The builder CLI the server started is gone.
+    const left = spawnSync('pgrep', ['-f', `-H ${remote}|${work}`], { encoding: 'utf8' }).stdout.trim();
+    assert.equal(spawnSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' }).stdout.trim(), '', `children of the server: ${left}`);
+  } finally {
+    await conn.sendRequest('shutdown').catch(() => undefined);
+    conn.sendNotification('exit');
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
 test('the second engine stops and leaves no process behind', { timeout: 60_000 }, async (t) => {
   if (unavailable) return t.skip(unavailable);
   const pidfile = path.join(dir, 'dockerd.pid');
   assert.ok(existsSync(pidfile));
   assert.equal(Number(readFileSync(pidfile, 'utf8')), pid);
-  const children = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
-  process.kill(pid, 'SIGTERM');
+  const children = spawnSync('pgrep', ['-f', path.join(dir, 'exec')], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number).filter((p) => p !== pid);
+  if (alive(pid)) process.kill(pid, 'SIGTERM');
+  // A dockerd killed outright leaves its containerd: stop it by its pid (under our exec-root).
+  for (const c of children) { try { process.kill(c, 'SIGTERM'); } catch { /* gone */ } }
   for (let i = 0; i < 150 && (alive(pid) || children.some(alive)); i++) await sleep(200);
   assert.ok(!alive(pid), 'dockerd exited');
   assert.deepEqual(children.filter(alive), [], 'its containerd exited too');
