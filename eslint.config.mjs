@@ -111,6 +111,33 @@ export default tseslint.config(
     },
   },
   {
+    // Build planning, argv, output parsing: shared by the VS Code client and the server's executeCommand builds.
+    files: ['server/src/builds/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            pattern(
+              [
+                ...VSCODE,
+                'vscode-languageclient',
+                'vscode-languageclient/*',
+                'vscode-languageserver',
+                'vscode-languageserver/*',
+                '../server',
+                '../server/*',
+                '../features',
+                '../features/*',
+              ],
+              'builds/ is shared by the client and the server: no editor, no connection, no features.',
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['server/src/server/**/*.ts', 'server/src/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -127,8 +154,8 @@ export default tseslint.config(
         {
           patterns: [
             pattern(
-              ['**/server/src/*', '!**/server/src/protocol'],
-              'The client imports from the server only server/src/protocol.ts (the contract); the server runs in its own process.',
+              ['**/server/src/*', '!**/server/src/protocol', '!**/server/src/builds'],
+              'The client imports from the server only server/src/protocol.ts (the contract) and server/src/builds/ (build planning shared with the server); the server runs in its own process.',
             ),
           ],
         },

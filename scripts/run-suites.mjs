@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the test suites one after another and prints one closing line
 // "N passed, N failed" summing all of them (CI reads that line).
-//   node scripts/run-suites.mjs [suite ...]     suites: lint unit golden lsp grammar engine e2e ui (default: all that exist)
+//   node scripts/run-suites.mjs [suite ...]     suites: lint unit golden lsp grammar engine editors e2e ui (default: all that exist)
 // node:test suites run with the TAP reporter; their "# pass / # fail" counts are summed.
 // The e2e runner prints its own "N passed, N failed" line, which is read.
 import { spawn } from 'node:child_process';

@@ -85,7 +85,7 @@ export class ClientContext {
         { scheme: 'file', pattern: '**/.github/workflows/*.{yml,yaml}' },
       ],
       outputChannel: this.output,
-      initializationOptions: { languageFeatures: this.mode },
+      initializationOptions: { languageFeatures: this.mode, clientCommands: true },
       synchronize: { fileEvents: WATCHED_FILES.map((g) => vscode.workspace.createFileSystemWatcher(g)) },
       middleware: {
         // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.

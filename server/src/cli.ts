@@ -8,17 +8,26 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkModel, type Problem } from './model/checks';
+import { checkModel, Codes, type Problem, type Severity } from './model/checks';
 import { explainConversion } from './convert/convert';
 import { mergeBuilderPattern } from './convert/merge';
 import { buildModel, stageNeeds, type StageModel } from './model/model';
-import { contextForDirectory } from './features/convert';
+import { contextForDirectory, convertProblems } from './features/convert';
+import { editDistance } from './model/text';
+import { relativeUri, sarifLog } from './report/sarif';
+import { VERSION } from './version';
+import { pathToFileURL } from 'node:url';
 import { nodeContextIO } from './server/nodeIO';
 import { GRAPH_USAGE, graphCommand } from './cli/graph';
 
-const USAGE = `Usage:
-  dockerfile-stages stages <Dockerfile>   print the stage table
-  dockerfile-stages check <Dockerfile>... print stage diagnostics; exit code 1 if any is an error
+const USAGE = `dockerfile-stages: the stages of multi-stage Dockerfiles, on the command line.
+Usage:
+  dockerfile-stages stages <Dockerfile>   print the stage table (--json)
+  dockerfile-stages check <Dockerfile>... report stage problems
+      --format text|json|sarif   text (file:line:col), JSON, or SARIF 2.1.0 for code scanning
+      --severity <level>         report only problems at this level or above
+                                 (error, warning, information, hint); exit code 1 when any is reported.
+                                 Without it: every problem is reported, and exit code 1 means errors.
   dockerfile-stages convert <Dockerfile>  print the file converted to a multi-stage build
       --write         rewrite the file instead of printing it
       --dev           also add a 'dev' stage (toolchain and sources, for Compose target: dev)
@@ -30,12 +39,20 @@ const USAGE = `Usage:
       that docker-cp's the artifacts between them) into one multi-stage Dockerfile
       --write         write the result over <Dockerfile> instead of printing it
 ${GRAPH_USAGE}
-Options: --json (machine-readable output)`;
-
+Options: --json (same as --format json), --version, --help
+Exit codes: 0 fine, 1 problems (check) or nothing to convert, 2 usage errors, unreadable files or files that are not Dockerfiles.
+The language server is dockerfile-stages-langserver --stdio.`;
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function stagesTable(model: StageModel): string {
@@ -61,15 +78,12 @@ function read(file: string): string {
   }
 }
 
-function takeOption(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  if (i < 0) return undefined;
-  const v = argv[i + 1];
-  argv.splice(i, 2);
-  return v;
-}
-
-function convertCommand(file: string, opts: { write: boolean; dev: boolean; distroless: boolean; json: boolean; context: string | undefined }, out: (s: string) => void, err: (s: string) => void): number {
+function convertCommand(
+  file: string,
+  opts: { write: boolean; dev: boolean; distroless: boolean; json: boolean; context: string | undefined },
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
   const text = read(file);
   const model = buildModel(text);
   const context = contextForDirectory(path.resolve(opts.context ?? path.dirname(file)), nodeContextIO);
@@ -84,7 +98,22 @@ function convertCommand(file: string, opts: { write: boolean; dev: boolean; dist
     return 1;
   }
   if (opts.json) {
-    out(JSON.stringify({ file, language: conv.language, builder: conv.builderName, runtime: conv.runtimeImage, artifacts: conv.artifacts, todos: conv.todos, notes: conv.notes, text: conv.text }, null, 2));
+    out(
+      JSON.stringify(
+        {
+          file,
+          language: conv.language,
+          builder: conv.builderName,
+          runtime: conv.runtimeImage,
+          artifacts: conv.artifacts,
+          todos: conv.todos,
+          notes: conv.notes,
+          text: conv.text,
+        },
+        null,
+        2,
+      ),
+    );
   } else if (opts.write) {
     writeFileSync(file, conv.text);
     err(`${file}: converted (${conv.language}; runtime ${conv.runtimeImage}).`);
@@ -107,10 +136,13 @@ function mergeCommand(files: string[], opts: { write: boolean; json: boolean }, 
     err(`the merge would lose these lines, so it is not done:\n  ${r.lost.join('\n  ')}`);
     return 1;
   }
-  if (opts.json) out(JSON.stringify({ builder: r.builderName, extractions: r.extractions, rewritten: r.rewritten, todos: r.todos, notes: r.notes, text: r.text }, null, 2));
+  if (opts.json)
+    out(JSON.stringify({ builder: r.builderName, extractions: r.extractions, rewritten: r.rewritten, todos: r.todos, notes: r.notes, text: r.text }, null, 2));
   else if (opts.write) {
     writeFileSync(runtimeFile, r.text);
-    err(`${runtimeFile}: written (${r.rewritten.length} COPY line(s) now use --from=${r.builderName}); ${buildFile}${script ? ` and ${script}` : ''} are no longer needed.`);
+    err(
+      `${runtimeFile}: written (${r.rewritten.length} COPY line(s) now use --from=${r.builderName}); ${buildFile}${script ? ` and ${script}` : ''} are no longer needed.`,
+    );
   } else out(r.text.replace(/\r?\n$/, ''));
   if (!opts.json) {
     for (const n of r.notes) err(`note: ${n}`);
@@ -119,68 +151,263 @@ function mergeCommand(files: string[], opts: { write: boolean; json: boolean }, 
   return 0;
 }
 
-export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
-  if (argv[0] === 'graph') return graphCommand(argv.slice(1), out, err);
-  const args = [...argv];
-  const context = takeOption(args, '--context');
-  const flag = (name: string) => {
-    const i = args.indexOf(name);
-    if (i >= 0) args.splice(i, 1);
-    return i >= 0;
-  };
-  const json = flag('--json');
-  const write = flag('--write');
-  const dev = flag('--dev');
-  const distroless = flag('--distroless');
-  const [cmd, ...files] = args;
-  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
-    (cmd ? out : err)(USAGE);
-    return cmd ? 0 : 2;
+const COMMANDS = ['stages', 'check', 'convert', 'merge-builder'] as const;
+type Command = (typeof COMMANDS)[number];
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
+const SEVERITY_ALIASES: Readonly<Record<string, Severity>> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'information',
+  info: 'information',
+  note: 'information',
+  hint: 'hint',
+};
+const FORMATS = ['text', 'json', 'sarif'] as const;
+type Format = (typeof FORMATS)[number];
+
+/**
+ * Why a text is not a Dockerfile, or undefined when it is one: binary data, or no
+ * FROM at all (BuildKit: "file with no instructions" / "no build stage in current
+ * context"). An empty file is reported as empty.
+ */
+export function notDockerfileReason(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'not a Dockerfile (binary data)';
+  const model = buildModel(text);
+  if (model.stages.length > 0) return undefined;
+  const first = text
+    .split(/\r\n|\r|\n/)
+    .map((l, i) => ({ l: l.trim(), i }))
+    .find((x) => x.l !== '' && !x.l.startsWith('#'));
+  if (!first) return 'not a Dockerfile (it is empty: no FROM instruction)';
+  const word = /^\S+/.exec(first.l)?.[0] ?? first.l;
+  const known = /^(ARG|FROM|RUN|CMD|LABEL|MAINTAINER|EXPOSE|ENV|ADD|COPY|ENTRYPOINT|VOLUME|USER|WORKDIR|ONBUILD|STOPSIGNAL|HEALTHCHECK|SHELL)$/i.test(word);
+  return known
+    ? 'not a Dockerfile (no FROM instruction: nothing to build)'
+    : `not a Dockerfile (no FROM instruction; line ${first.i + 1} starts with '${word.slice(0, 40)}', which is no Dockerfile instruction)`;
+}
+
+function closest(word: string, options: readonly string[]): string | undefined {
+  return options
+    .map((o) => ({ o, d: editDistance(word, o, 3) }))
+    .filter((x) => x.d <= 2)
+    .sort((a, b) => a.d - b.d)[0]?.o;
+}
+
+class UsageError extends Error {}
+
+interface Options {
+  format: Format | undefined;
+  severity: Severity | undefined;
+  write: boolean;
+  dev: boolean;
+  distroless: boolean;
+  context: string | undefined;
+}
+
+function parseArgs(argv: readonly string[]): { positional: string[]; opts: Options } {
+  const opts: Options = { format: undefined, severity: undefined, write: false, dev: false, distroless: false, context: undefined };
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    const value = (): string => {
+      const v = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+      return v;
+    };
+    if (a === '--') {
+      positional.push(...argv.slice(i + 1));
+      break;
+    }
+    switch (name) {
+      case '--json':
+        opts.format = 'json';
+        break;
+      case '--write':
+        opts.write = true;
+        break;
+      case '--dev':
+        opts.dev = true;
+        break;
+      case '--distroless':
+        opts.distroless = true;
+        break;
+      case '--context':
+        opts.context = value();
+        break;
+      case '--format':
+      case '-f': {
+        const v = value();
+        if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (not '${v}')`);
+        opts.format = v as Format;
+        break;
+      }
+      case '--severity':
+      case '-s': {
+        const v = value().toLowerCase();
+        const sev = SEVERITY_ALIASES[v];
+        if (!sev) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')} (not '${v}')`);
+        opts.severity = sev;
+        break;
+      }
+      default:
+        if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${name}`);
+        positional.push(a);
+    }
   }
-  const known = ['stages', 'check', 'convert', 'merge-builder'];
-  if (files.length === 0 || !known.includes(cmd) || (cmd === 'convert' && files.length !== 1) || (cmd === 'merge-builder' && (files.length < 2 || files.length > 3)) || files.some((f) => f.startsWith('--'))) {
+  return { positional, opts };
+}
+
+/** Reads a file that must be a Dockerfile; throws with the reason when it is not. */
+function readDockerfile(file: string): string {
+  const text = read(file);
+  const why = notDockerfileReason(text);
+  if (why) throw new Error(`${file}: ${why}.`);
+  return text;
+}
+
+const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+function checkCommand(files: readonly string[], opts: Options, out: (s: string) => void, err: (s: string) => void): number {
+  const format = opts.format ?? 'text';
+  const threshold = opts.severity;
+  let failing = 0;
+  let unreadable = 0;
+  const reports: { file: string; problems: Problem[]; toolchain: boolean }[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = readDockerfile(f);
+    } catch (e) {
+      err(e instanceof Error ? e.message : String(e));
+      unreadable++;
+      continue;
+    }
+    const model = buildModel(text);
+    const all = [...checkModel(model).filter((p) => p.severity !== 'hint' || p.code === Codes.unreachable), ...convertProblems(model)];
+    const problems = threshold ? all.filter((p) => rank(p.severity) <= rank(threshold)) : all;
+    failing += problems.filter((p) => rank(p.severity) <= rank(threshold ?? 'error')).length;
+    reports.push({ file: f, problems, toolchain: problems.some((p) => p.code === Codes.singleStageToolchain) });
+  }
+  if (format === 'sarif') {
+    const cwd = process.cwd();
+    const files2 = reports.map((r) => {
+      const abs = path.resolve(r.file);
+      const rel = path.relative(cwd, abs);
+      const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+      return { uri: inside ? relativeUri(rel) : pathToFileURL(abs).href, relative: inside, problems: r.problems };
+    });
+    out(JSON.stringify(sarifLog(files2, VERSION, pathToFileURL(cwd).href), null, 2));
+  } else if (format === 'json') {
+    out(
+      JSON.stringify(
+        reports.map((x) => ({
+          file: x.file,
+          problems: x.problems.map((p) => ({
+            code: p.code,
+            severity: p.severity,
+            message: p.message,
+            line: p.range.start.line + 1,
+            column: p.range.start.character + 1,
+            endLine: p.range.end.line + 1,
+            endColumn: p.range.end.character + 1,
+          })),
+        })),
+        null,
+        2,
+      ),
+    );
+  } else {
+    for (const r of reports) {
+      for (const p of r.problems) out(formatProblem(r.file, p));
+      if (r.toolchain) out(`${r.file}: hint: this image ships its build toolchain: \`dockerfile-stages convert ${r.file}\` turns it into a multi-stage build`);
+    }
+    const n = reports.reduce((k, x) => k + x.problems.length, 0);
+    const errors = reports.reduce((k, x) => k + x.problems.filter((p) => p.severity === 'error').length, 0);
+    if (reports.length) err(`${n} problem(s), ${errors} error(s)${threshold ? ` at or above ${threshold}: ${failing}` : ''}`);
+  }
+  if (unreadable) return 2;
+  return failing > 0 ? 1 : 0;
+}
+
+export function main(argv: string[], out: (s: string) => void, err: (s: string) => void): number {
+  if (argv.includes('--version') || argv.includes('-V') || (argv.length === 1 && argv[0] === '-v')) {
+    out(`dockerfile-stages ${VERSION}`);
+    return 0;
+  }
+  if (argv[0] === 'graph') return graphCommand(argv.slice(1), out, err);
+  if (argv.length === 0) {
     err(USAGE);
     return 2;
   }
-  if (cmd === 'convert') {
-    try {
-      return convertCommand(files[0] as string, { write, dev, distroless, json, context }, out, err);
-    } catch (e) {
-      err(e instanceof Error ? e.message : String(e));
-      return 2;
-    }
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    out(USAGE);
+    return 0;
   }
-  if (cmd === 'merge-builder') {
-    try {
-      return mergeCommand(files, { write, json }, out, err);
-    } catch (e) {
-      err(e instanceof Error ? e.message : String(e));
-      return 2;
-    }
-  }
+  let positional: string[];
+  let opts: Options;
   try {
-    if (cmd === 'stages') {
-      const model = buildModel(read(files[0] as string));
-      if (json) {
-        out(JSON.stringify(model.stages.map((s) => ({
-          index: s.index, name: s.name ?? null, base: s.base.value || s.base.raw, baseStage: s.base.stage ?? null,
-          dependsOn: s.dependsOn, needs: stageNeeds(model, s.index), builtByDefault: s.builtByDefault, defaultTarget: model.defaultTarget?.index === s.index,
-          line: s.from.range.start.line + 1, description: s.description ?? null,
-        })), null, 2));
-      } else out(stagesTable(model));
-      return 0;
+    ({ positional, opts } = parseArgs(argv));
+  } catch (e) {
+    err(`dockerfile-stages: ${e instanceof Error ? e.message : String(e)}. See 'dockerfile-stages --help'.`);
+    return 2;
+  }
+  const [cmdWord, ...files] = positional;
+  if (!cmdWord) {
+    err(USAGE);
+    return 2;
+  }
+  if (!(COMMANDS as readonly string[]).includes(cmdWord)) {
+    const near = closest(cmdWord, COMMANDS);
+    err(
+      `dockerfile-stages: unknown command '${cmdWord}'${near ? ` (did you mean '${near}'?)` : ''}. Commands: ${COMMANDS.join(', ')}. See 'dockerfile-stages --help'.`,
+    );
+    return 2;
+  }
+  const cmd = cmdWord as Command;
+  const arity: Record<Command, [number, number]> = { stages: [1, 1], check: [1, Infinity], convert: [1, 1], 'merge-builder': [2, 3] };
+  const [lo, hi] = arity[cmd];
+  if (files.length < lo || files.length > hi) {
+    err(
+      `dockerfile-stages ${cmd}: ${files.length < lo ? `needs ${lo === 1 ? 'a Dockerfile' : `${lo} files`}` : `takes at most ${hi} file${hi === 1 ? '' : 's'}`}. See 'dockerfile-stages --help'.`,
+    );
+    return 2;
+  }
+  if (opts.format === 'sarif' && cmd !== 'check') {
+    err(`dockerfile-stages ${cmd}: --format sarif is for check only.`);
+    return 2;
+  }
+  const json = opts.format === 'json';
+  try {
+    if (cmd === 'convert') {
+      readDockerfile(files[0] as string);
+      return convertCommand(files[0] as string, { write: opts.write, dev: opts.dev, distroless: opts.distroless, json, context: opts.context }, out, err);
     }
-    let errors = 0;
-    const all: { file: string; problems: Problem[] }[] = [];
-    for (const f of files) {
-      const problems = checkModel(buildModel(read(f))).filter((p) => p.severity !== 'hint' || p.code === 'unreachable-stage');
-      errors += problems.filter((p) => p.severity === 'error').length;
-      all.push({ file: f, problems });
-      if (!json) for (const p of problems) out(formatProblem(f, p));
-    }
-    if (json) out(JSON.stringify(all.map((x) => ({ file: x.file, problems: x.problems.map((p) => ({ code: p.code, severity: p.severity, message: p.message, line: p.range.start.line + 1, column: p.range.start.character + 1 })) })), null, 2));
-    else err(`${all.reduce((n, x) => n + x.problems.length, 0)} problem(s), ${errors} error(s)`);
-    return errors > 0 ? 1 : 0;
+    if (cmd === 'merge-builder') return mergeCommand(files, { write: opts.write, json }, out, err);
+    if (cmd === 'check') return checkCommand(files, opts, out, err);
+    const model = buildModel(readDockerfile(files[0] as string));
+    if (json) {
+      out(
+        JSON.stringify(
+          model.stages.map((s) => ({
+            index: s.index,
+            name: s.name ?? null,
+            base: s.base.value || s.base.raw,
+            baseStage: s.base.stage ?? null,
+            dependsOn: s.dependsOn,
+            needs: stageNeeds(model, s.index),
+            builtByDefault: s.builtByDefault,
+            defaultTarget: model.defaultTarget?.index === s.index,
+            line: s.from.range.start.line + 1,
+            description: s.description ?? null,
+          })),
+          null,
+          2,
+        ),
+      );
+    } else out(stagesTable(model));
+    return 0;
   } catch (e) {
     err(e instanceof Error ? e.message : String(e));
     return 2;
@@ -188,5 +415,9 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n'));
+  process.exitCode = main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s + '\n'),
+    (s) => process.stderr.write(s + '\n'),
+  );
 }

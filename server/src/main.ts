@@ -4,18 +4,27 @@
  */
 import { createConnection } from 'vscode-languageserver/node';
 import { startServer } from './server/server';
+import { VERSION } from './version';
 
 const argv = process.argv.slice(2);
-if (argv.includes('--version') || argv.includes('-v')) {
-  process.stdout.write('dockerfile-stages-langserver 0.1.0\n');
+if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
+  process.stdout.write(`dockerfile-stages-langserver ${VERSION}\n`);
   process.exitCode = 0;
-} else if (!argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))) {
-  process.stderr.write(
+} else if (
+  argv.includes('--help') ||
+  argv.includes('-h') ||
+  !argv.some((a) => a === '--stdio' || a === '--node-ipc' || a.startsWith('--socket=') || a.startsWith('--pipe='))
+) {
+  const help = argv.includes('--help') || argv.includes('-h');
+  (help ? process.stdout : process.stderr).write(
     'Usage: dockerfile-stages-langserver --stdio | --node-ipc | --socket=<port>\n' +
-      'A language server for multi-stage Dockerfiles (LSP 3.17). Example (Neovim):\n' +
-      "  vim.lsp.start({ name = 'dockerfile-stages', cmd = { 'dockerfile-stages-langserver', '--stdio' } })\n",
+      'A language server for multi-stage Dockerfiles (LSP 3.17). Example (Neovim 0.11+):\n' +
+      "  vim.lsp.config('dockerfile_stages', { cmd = { 'dockerfile-stages-langserver', '--stdio' }, filetypes = { 'dockerfile' } })\n" +
+      "  vim.lsp.enable('dockerfile_stages')\n" +
+      'Initialization options: { "enableBuilds": true } runs builds for the Build/Run lenses (workspace/executeCommand).\n' +
+      'Options: --version, --help. The command line tool is dockerfile-stages (check, stages, convert).\n',
   );
-  process.exitCode = argv.includes('--help') || argv.includes('-h') ? 0 : 2;
+  process.exitCode = help ? 0 : 2;
 } else {
   startServer(createConnection());
 }

@@ -7,11 +7,7 @@ export const EXTENSION_ID = 'dockerfile-stages.dockerfile-stages';
 export const SETTINGS_SECTION = 'dockerStages';
 
 /** Extensions that already serve dockerfile-language-service features for Dockerfiles. */
-export const DOCKER_EXTENSION_IDS: readonly string[] = [
-  'docker.docker',
-  'ms-azuretools.vscode-containers',
-  'ms-azuretools.vscode-docker',
-];
+export const DOCKER_EXTENSION_IDS: readonly string[] = ['docker.docker', 'ms-azuretools.vscode-containers', 'ms-azuretools.vscode-docker'];
 
 /** `all`: stage features plus the general Dockerfile language features; `stagesOnly`: stage features only. */
 export type LanguageFeatures = 'all' | 'stagesOnly';
@@ -107,6 +103,20 @@ export const ClientCommands = {
 } as const;
 export type ClientCommand = (typeof ClientCommands)[keyof typeof ClientCommands];
 
+/**
+ * The same commands run by the language server (workspace/executeCommand), for clients other
+ * than VS Code: the lenses carry these unless the client says it runs ClientCommands itself
+ * (initializationOptions `clientCommands: true`, sent by the VS Code client).
+ */
+export const ServerCommands = {
+  build: 'dockerStages.server.build',
+  run: 'dockerStages.server.run',
+} as const;
+export interface LensCommands {
+  readonly build: string;
+  readonly run: string;
+}
+
 // ---- Builds -----------------------------------------------------------------------------
 
 export interface PlainPosition {
@@ -185,7 +195,8 @@ export function parseStageBuildArgs(x: unknown): StageBuildArgs | undefined {
   if (!Number.isInteger(stage) || (stage as number) < 0) return undefined;
   let nf: StageBuildArgs['nameFirst'];
   if (nameFirst !== undefined && nameFirst !== null) {
-    if (!isRecord(nameFirst) || !Number.isInteger(nameFirst['version']) || !Array.isArray(nameFirst['edits']) || !nameFirst['edits'].every(isTextEdit)) return undefined;
+    if (!isRecord(nameFirst) || !Number.isInteger(nameFirst['version']) || !Array.isArray(nameFirst['edits']) || !nameFirst['edits'].every(isTextEdit))
+      return undefined;
     nf = { version: nameFirst['version'] as number, edits: nameFirst['edits'] };
     if (target === null) return undefined;
   }

@@ -12,7 +12,9 @@ import { renderGolden } from '../helpers/render';
 const dir = path.resolve(__dirname, '../../../test/fixtures');
 const update = process.env['UPDATE_GOLDEN'] === '1';
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.Dockerfile'))
+  .sort()) {
   test(`golden: ${file}`, () => {
     const text = readFileSync(path.join(dir, file), 'utf8');
     const actual = renderGolden(text);

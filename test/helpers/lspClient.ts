@@ -19,6 +19,7 @@ import {
   createProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
+  type ClientCapabilities,
   type Diagnostic,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -33,6 +34,11 @@ export interface ClientOptions {
   readonly workspace?: string;
   /** Whether the client registers formatting dynamically. */
   readonly dynamicFormatting?: boolean;
+  /** The server's command line (default: node dist/server.js --stdio). */
+  readonly command?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Client capabilities, replacing the default ones entirely. */
+  readonly capabilities?: ClientCapabilities;
 }
 
 export class LspClient {
@@ -49,7 +55,8 @@ export class LspClient {
   private waiters: ((p: PublishDiagnosticsParams) => void)[] = [];
 
   constructor(options: ClientOptions = {}) {
-    this.proc = spawn(process.execPath, [path.join(root, 'dist/server.js'), '--stdio'], { stdio: 'pipe' });
+    const [cmd, ...args] = options.command ?? [process.execPath, path.join(root, 'dist/server.js'), '--stdio'];
+    this.proc = spawn(cmd as string, args, { stdio: 'pipe', env: options.env ?? process.env });
     this.proc.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.conn = createProtocolConnection(new StreamMessageReader(this.proc.stdout), new StreamMessageWriter(this.proc.stdin));
     this.conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
@@ -67,20 +74,33 @@ export class LspClient {
     this.conn.listen();
     const dyn = { dynamicRegistration: options.dynamicFormatting === true };
     const ws = options.workspace ? pathToFileURL(options.workspace).href : null;
-    this.init = this.conn.sendRequest(InitializeRequest.type, {
-      processId: process.pid,
-      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the server must also work for clients that send only rootUri
-      rootUri: ws,
-      workspaceFolders: ws ? [{ uri: ws, name: 'ws' }] : null,
-      initializationOptions: options.initializationOptions,
-      capabilities: {
-        workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true }, inlayHint: { refreshSupport: true }, codeLens: { refreshSupport: true } },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true }, rename: { prepareSupport: true }, formatting: dyn, rangeFormatting: dyn, onTypeFormatting: dyn },
-      },
-    }).then((r) => {
-      void this.conn.sendNotification(InitializedNotification.type, {});
-      return { ...r.capabilities };
-    });
+    this.init = this.conn
+      .sendRequest(InitializeRequest.type, {
+        processId: process.pid,
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the server must also work for clients that send only rootUri
+        rootUri: ws,
+        workspaceFolders: ws ? [{ uri: ws, name: 'ws' }] : null,
+        initializationOptions: options.initializationOptions,
+        capabilities: options.capabilities ?? {
+          workspace: {
+            configuration: true,
+            didChangeConfiguration: { dynamicRegistration: true },
+            inlayHint: { refreshSupport: true },
+            codeLens: { refreshSupport: true },
+          },
+          textDocument: {
+            publishDiagnostics: { relatedInformation: true, versionSupport: true },
+            rename: { prepareSupport: true },
+            formatting: dyn,
+            rangeFormatting: dyn,
+            onTypeFormatting: dyn,
+          },
+        },
+      })
+      .then((r) => {
+        void this.conn.sendNotification(InitializedNotification.type, {});
+        return { ...r.capabilities };
+      });
   }
 
   open(uri: string, text: string, languageId = 'dockerfile', version = 1): void {
@@ -92,7 +112,9 @@ export class LspClient {
     const have = (this.diagnostics.get(uri) ?? []).find((p) => p.version === version && pred(p.diagnostics));
     if (have) return Promise.resolve(have.diagnostics);
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => { reject(new Error(`no diagnostics for ${uri} v${version}`)); }, timeoutMs);
+      const t = setTimeout(() => {
+        reject(new Error(`no diagnostics for ${uri} v${version}`));
+      }, timeoutMs);
       const check = (p: PublishDiagnosticsParams) => {
         if (p.uri === uri && p.version === version && pred(p.diagnostics)) {
           clearTimeout(t);

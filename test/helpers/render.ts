@@ -61,7 +61,9 @@ export function renderGolden(text: string): string {
   for (const r of model.references) {
     const t = referencedStage(r);
     const def = computeDefinition(model, uri, r.range.start);
-    out.push(`${rng(r.range)} ${r.kind} ${JSON.stringify(r.raw)}${r.dynamic ? ` = ${JSON.stringify(r.value)}` : ''} → ${r.resolution.kind}${t !== undefined ? ` #${t}` : ''}${def ? ` (definition ${rng(def.range)})` : ''}`);
+    out.push(
+      `${rng(r.range)} ${r.kind} ${JSON.stringify(r.raw)}${r.dynamic ? ` = ${JSON.stringify(r.value)}` : ''} → ${r.resolution.kind}${t !== undefined ? ` #${t}` : ''}${def ? ` (definition ${rng(def.range)})` : ''}`,
+    );
   }
   if (model.references.length === 0) out.push('(none)');
   out.push('', '## Diagnostics');
@@ -72,7 +74,10 @@ export function renderGolden(text: string): string {
     for (const a of actions) {
       const edits = a.edit?.changes?.[uri] ?? [];
       const fixed = applyEdits(text, edits);
-      const changed = fixed.split(/\r\n|\r|\n/).map((l, i) => [i, l] as const).filter(([i, l]) => l !== lines[i]);
+      const changed = fixed
+        .split(/\r\n|\r|\n/)
+        .map((l, i) => [i, l] as const)
+        .filter(([i, l]) => l !== lines[i]);
       out.push(`    fix: ${a.title}`);
       for (const [i, l] of changed.slice(0, 6)) out.push(`      ${String(i + 1).padStart(3)} | ${visible(l)}`);
     }
@@ -84,7 +89,10 @@ export function renderGolden(text: string): string {
     for (const a of computeStageCodeActions(model, uri, r.range, [], problems)) {
       refactors++;
       const fixed = applyEdits(text, a.edit?.changes?.[uri] ?? []);
-      const changed = fixed.split(/\r\n|\r|\n/).map((l, i) => [i, l] as const).filter(([i, l]) => l !== lines[i]);
+      const changed = fixed
+        .split(/\r\n|\r|\n/)
+        .map((l, i) => [i, l] as const)
+        .filter(([i, l]) => l !== lines[i]);
       out.push(`${rng(r.range)} ${a.kind}: ${a.title}`);
       for (const [i, l] of changed) out.push(`      ${String(i + 1).padStart(3)} | ${visible(l)}`);
     }

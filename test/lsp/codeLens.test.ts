@@ -27,12 +27,19 @@ import {
   type Hover,
   type Location,
 } from 'vscode-languageserver-protocol/node';
-import { BuildTargetsRequest, StageGraphRequest, parseStageBuildArgs, type BuildTargetsResult, type StageBuildArgs, type StageGraphResult } from '../../server/src/protocol';
-
+import {
+  BuildTargetsRequest,
+  StageGraphRequest,
+  parseStageBuildArgs,
+  type BuildTargetsResult,
+  type StageBuildArgs,
+  type StageGraphResult,
+} from '../../server/src/protocol';
 
 class Client extends LspClient {
   constructor(workspace: string, dynamicFormatting: boolean) {
-    super({ workspace, dynamicFormatting });
+    // As the VS Code client: it runs the lens commands itself (other clients get dockerStages.server.*, see builds.test.ts).
+    super({ workspace, dynamicFormatting, initializationOptions: { clientCommands: true } });
   }
 
   lenses(uri: string): Promise<CodeLens[]> {
@@ -76,26 +83,29 @@ describe('build lenses and Compose over stdio', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'dse-lsp-'));
     mkdirSync(path.join(dir, 'app'));
     writeFileSync(path.join(dir, 'app', 'Dockerfile'), DOCKERFILE);
-    writeFileSync(path.join(dir, 'compose.yaml'), [
-      'services:',
-      '  api:',
-      '    build:',
-      '      context: ./app',
-      '      target: biuld',
-      '      args:',
-      '        MODE: dev',
-      '        FROM_ENV: ${FROM_ENV}',
-      '    platform: linux/amd64',
-      '  worker:',
-      '    build: ./app',
-      '  db:',
-      '    image: postgres',
-      '  broken:',
-      '    build:',
-      '      context: ./nowhere',
-      '      target: x',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'compose.yaml'),
+      [
+        'services:',
+        '  api:',
+        '    build:',
+        '      context: ./app',
+        '      target: biuld',
+        '      args:',
+        '        MODE: dev',
+        '        FROM_ENV: ${FROM_ENV}',
+        '    platform: linux/amd64',
+        '  worker:',
+        '    build: ./app',
+        '  db:',
+        '    image: postgres',
+        '  broken:',
+        '    build:',
+        '      context: ./nowhere',
+        '      target: x',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(path.join(dir, 'compose.override.yaml'), 'services:\n  worker:\n    build:\n      target: runtime\n');
     dockerfileUri = pathToFileURL(path.join(dir, 'app', 'Dockerfile')).href;
     composeUri = pathToFileURL(path.join(dir, 'compose.yaml')).href;
@@ -138,7 +148,10 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(named.nameFirst, undefined);
     const naming = argsOf(ls[3] as CodeLens);
     assert.equal(naming.target, 'alpine-stage');
-    assert.deepEqual(naming.nameFirst, { version: 1, edits: [{ range: { start: { line: 10, character: 16 }, end: { line: 10, character: 16 } }, newText: ' AS alpine-stage' }] });
+    assert.deepEqual(naming.nameFirst, {
+      version: 1,
+      edits: [{ range: { start: { line: 10, character: 16 }, end: { line: 10, character: 16 } }, newText: ' AS alpine-stage' }],
+    });
     assert.equal(argsOf(ls[5] as CodeLens).target, null, 'plain Build: the default target');
     // A Compose service builds this Dockerfile: its context is the lens's default context.
     assert.equal(named.compose?.service, 'api');
@@ -167,31 +180,55 @@ describe('build lenses and Compose over stdio', () => {
   test('dockerStages/buildTargets: stages, one-line instruction texts, build args; also for a file that is not open', async () => {
     const t = await c.conn.sendRequest<BuildTargetsResult>(BuildTargetsRequest.method, { uri: dockerfileUri });
     assert.equal(t.version, 1);
-    assert.deepEqual(t.prelude.map((i) => i.text), ['ARG BASE=debian:bookworm']);
-    assert.deepEqual(t.stages.map((s) => [s.index, s.name, s.base, s.last, s.runnable, s.build?.target ?? null]), [
-      [0, 'deps', '$BASE', false, false, 'deps'],
-      [1, 'build', 'deps', false, true, 'build'],
-      [2, null, 'alpine:3.20', false, false, 'alpine-stage'],
-      [3, 'runtime', 'build', true, true, 'runtime'],
-    ]);
-    assert.deepEqual(t.stages[0]?.instructions.map((i) => [i.keyword, i.range.start.line, i.range.end.line, i.text]), [
-      ['FROM', 1, 1, 'FROM $BASE AS deps'],
-      ['RUN', 2, 4, 'RUN apt-get update && apt-get install -y make'],
-    ]);
+    assert.deepEqual(
+      t.prelude.map((i) => i.text),
+      ['ARG BASE=debian:bookworm'],
+    );
+    assert.deepEqual(
+      t.stages.map((s) => [s.index, s.name, s.base, s.last, s.runnable, s.build?.target ?? null]),
+      [
+        [0, 'deps', '$BASE', false, false, 'deps'],
+        [1, 'build', 'deps', false, true, 'build'],
+        [2, null, 'alpine:3.20', false, false, 'alpine-stage'],
+        [3, 'runtime', 'build', true, true, 'runtime'],
+      ],
+    );
+    assert.deepEqual(
+      t.stages[0]?.instructions.map((i) => [i.keyword, i.range.start.line, i.range.end.line, i.text]),
+      [
+        ['FROM', 1, 1, 'FROM $BASE AS deps'],
+        ['RUN', 2, 4, 'RUN apt-get update && apt-get install -y make'],
+      ],
+    );
     const otherPath = path.join(dir, 'other.Dockerfile');
     writeFileSync(otherPath, 'FROM scratch AS only\nCOPY a /\n');
     const other = await c.conn.sendRequest<BuildTargetsResult>(BuildTargetsRequest.method, { uri: pathToFileURL(otherPath).href });
     assert.equal(other.version, null, 'read from disk');
-    assert.deepEqual(other.stages.map((s) => s.build?.target), ['only']);
+    assert.deepEqual(
+      other.stages.map((s) => s.build?.target),
+      ['only'],
+    );
     await assert.rejects(c.conn.sendRequest(BuildTargetsRequest.method, { uri: pathToFileURL(path.join(dir, 'missing')).href }), /does not exist/);
   });
 
   test('dockerStages/graph: the stage graph of the open document, following edits', async () => {
     const g = await c.conn.sendRequest<StageGraphResult>(StageGraphRequest.method, { uri: dockerfileUri });
-    assert.deepEqual(g.graph.stages.map((s) => s.label), ['deps', 'build', '#2', 'runtime']);
-    assert.deepEqual(g.graph.edges.filter((e) => typeof e.to === 'number').map((e) => [e.from, e.to, e.kind]), [[1, 0, 'from'], [3, 1, 'from']]);
+    assert.deepEqual(
+      g.graph.stages.map((s) => s.label),
+      ['deps', 'build', '#2', 'runtime'],
+    );
+    assert.deepEqual(
+      g.graph.edges.filter((e) => typeof e.to === 'number').map((e) => [e.from, e.to, e.kind]),
+      [
+        [1, 0, 'from'],
+        [3, 1, 'from'],
+      ],
+    );
     assert.equal(g.graph.defaultTarget, 3);
-    await assert.rejects(c.conn.sendRequest(StageGraphRequest.method, { uri: pathToFileURL(path.join(dir, 'not-open.Dockerfile')).href }), /Not an open Dockerfile/);
+    await assert.rejects(
+      c.conn.sendRequest(StageGraphRequest.method, { uri: pathToFileURL(path.join(dir, 'not-open.Dockerfile')).href }),
+      /Not an open Dockerfile/,
+    );
     await assert.rejects(c.conn.sendRequest(StageGraphRequest.method, {}), /needs \{ uri: string \}/);
   });
 
@@ -205,24 +242,42 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(unknown.relatedInformation?.[0]?.location.uri, dockerfileUri);
     const missing = ds.find((d) => d.code === 'compose-dockerfile-not-found') as Diagnostic;
     assert.match(missing.message, /Cannot check target 'x': nowhere\/Dockerfile does not exist/);
-    const actions = await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: composeUri }, range: unknown.range, context: { diagnostics: [unknown] } });
+    const actions = await c.conn.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: composeUri },
+      range: unknown.range,
+      context: { diagnostics: [unknown] },
+    });
     const fix = actions?.[0] as { title: string; edit: { changes: Record<string, { newText: string }[]> } };
     assert.equal(fix.title, "Change to 'build'");
-    assert.deepEqual(fix.edit.changes[composeUri]?.map((e) => e.newText), ['build']);
+    assert.deepEqual(
+      fix.edit.changes[composeUri]?.map((e) => e.newText),
+      ['build'],
+    );
   });
 
   test('Compose: completion of stage names at build.target, definition and hover to the stage', async () => {
-    const res = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: composeUri }, position: { line: 4, character: 16 } })) as CompletionItem[] | CompletionList;
+    const res = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: composeUri }, position: { line: 4, character: 16 } })) as
+      CompletionItem[] | CompletionList;
     const items = Array.isArray(res) ? res : res.items;
-    assert.deepEqual(items.map((i) => i.label), ['deps', 'build', 'runtime']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['deps', 'build', 'runtime'],
+    );
     assert.deepEqual((items[0]?.textEdit as { range: unknown }).range, { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } });
     // Empty `target:`: completion after the colon.
     const u2 = pathToFileURL(path.join(dir, 'docker-compose.dev.yml')).href;
     c.open(u2, 'services:\n  api:\n    build:\n      context: app\n      target: \n', 'dockercompose');
-    const res2 = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u2 }, position: { line: 4, character: 14 } })) as CompletionItem[] | CompletionList;
-    assert.deepEqual((Array.isArray(res2) ? res2 : res2.items).map((i) => i.label), ['deps', 'build', 'runtime']);
+    const res2 = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u2 }, position: { line: 4, character: 14 } })) as
+      CompletionItem[] | CompletionList;
+    assert.deepEqual(
+      (Array.isArray(res2) ? res2 : res2.items).map((i) => i.label),
+      ['deps', 'build', 'runtime'],
+    );
     // Definition of an existing target, after fixing the typo.
-    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: composeUri, version: 2 }, contentChanges: [{ range: { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } }, text: 'runtime' }] });
+    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: composeUri, version: 2 },
+      contentChanges: [{ range: { start: { line: 4, character: 14 }, end: { line: 4, character: 19 } }, text: 'runtime' }],
+    });
     await c.diagnosticsOf(composeUri, (d) => d.length === 1);
     const def = (await c.conn.sendRequest(DefinitionRequest.type, { textDocument: { uri: composeUri }, position: { line: 4, character: 16 } })) as Location;
     assert.equal(def.uri, dockerfileUri);
@@ -232,7 +287,7 @@ describe('build lenses and Compose over stdio', () => {
     assert.equal(await c.conn.sendRequest(SemanticTokensRequest.type, { textDocument: { uri: composeUri } }), null, 'no tokens for Compose files');
   });
 
-  test('Compose lenses: Build <service> (target <name>) with the service\'s context, args and platform; Build <service> without a target', async () => {
+  test("Compose lenses: Build <service> (target <name>) with the service's context, args and platform; Build <service> without a target", async () => {
     const ls = await c.lenses(composeUri);
     assert.deepEqual(lensSummary(ls), ['1: Build api (target runtime) [build]', '9: Build worker [build]']);
     const a = argsOf(ls[0] as CodeLens);
@@ -250,7 +305,10 @@ describe('build lenses and Compose over stdio', () => {
   });
 
   test('Compose reads the open (unsaved) Dockerfile, and re-checks when it changes', async () => {
-    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri: dockerfileUri, version: 2 }, contentChanges: [{ range: { start: { line: 13, character: 14 }, end: { line: 13, character: 21 } }, text: 'final' }] });
+    void c.conn.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri: dockerfileUri, version: 2 },
+      contentChanges: [{ range: { start: { line: 13, character: 14 }, end: { line: 13, character: 21 } }, text: 'final' }],
+    });
     const ds = await c.diagnosticsOf(composeUri, (d) => d.some((x) => x.code === 'compose-unknown-target'));
     assert.match(ds.find((x) => x.code === 'compose-unknown-target')?.message ?? '', /'runtime' is not in app\/Dockerfile/);
     assert.ok(c.lensRefreshes > 0, 'lenses refreshed');
@@ -266,7 +324,10 @@ describe('build lenses and Compose over stdio', () => {
     while (c.lensRefreshes === refreshes && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     assert.ok(c.lensRefreshes > refreshes, 'the server asks for the lenses again');
     const after = (await c.lenses(dockerfileUri)).map(argsOf);
-    assert.deepEqual(after.map((a) => a.compose), after.map(() => undefined));
+    assert.deepEqual(
+      after.map((a) => a.compose),
+      after.map(() => undefined),
+    );
     assert.ok(after.every((a) => a.uri === dockerfileUri));
   });
 });

@@ -52,15 +52,42 @@ describe('language server over stdio', () => {
 
   test('initialize advertises the stage features', async () => {
     const caps = await c.init;
-    for (const k of ['inlayHintProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'hoverProvider', 'documentSymbolProvider', 'foldingRangeProvider', 'completionProvider', 'codeActionProvider', 'semanticTokensProvider', 'documentFormattingProvider']) {
+    for (const k of [
+      'inlayHintProvider',
+      'definitionProvider',
+      'referencesProvider',
+      'documentHighlightProvider',
+      'renameProvider',
+      'hoverProvider',
+      'documentSymbolProvider',
+      'foldingRangeProvider',
+      'completionProvider',
+      'codeActionProvider',
+      'semanticTokensProvider',
+      'documentFormattingProvider',
+    ]) {
       assert.ok(caps[k], k);
     }
   });
 
   test('inlay hints: stage indices and resolved references, only in the requested range', async () => {
     const all = (await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: whole })) ?? [];
-    assert.deepEqual(all.map((h) => [h.position.line, label(h)]), [[1, '#0'], [6, '→ #0 builder'], [6, '#1'], [9, '#2'], [10, '→ #0 builder'], [11, '→ builder']]);
-    const some = (await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri }, range: { start: { line: 9, character: 0 }, end: { line: 10, character: 100 } } })) ?? [];
+    assert.deepEqual(
+      all.map((h) => [h.position.line, label(h)]),
+      [
+        [1, '#0'],
+        [6, '→ #0 builder'],
+        [6, '#1'],
+        [9, '#2'],
+        [10, '→ #0 builder'],
+        [11, '→ builder'],
+      ],
+    );
+    const some =
+      (await c.conn.sendRequest(InlayHintRequest.type, {
+        textDocument: { uri },
+        range: { start: { line: 9, character: 0 }, end: { line: 10, character: 100 } },
+      })) ?? [];
     assert.deepEqual(some.map(label), ['#2', '→ #0 builder']);
   });
 
@@ -72,13 +99,29 @@ describe('language server over stdio', () => {
   });
 
   test('references include numeric and FROM references', async () => {
-    const refs = (await c.conn.sendRequest(ReferencesRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, context: { includeDeclaration: true } })) ?? [];
-    assert.deepEqual(refs.map((r) => r.range.start.line), [1, 6, 10, 11]);
+    const refs =
+      (await c.conn.sendRequest(ReferencesRequest.type, {
+        textDocument: { uri },
+        position: { line: 1, character: 22 },
+        context: { includeDeclaration: true },
+      })) ?? [];
+    assert.deepEqual(
+      refs.map((r) => r.range.start.line),
+      [1, 6, 10, 11],
+    );
   });
 
   test('document highlight marks the declaration as write', async () => {
     const hs = (await c.conn.sendRequest(DocumentHighlightRequest.type, { textDocument: { uri }, position: { line: 10, character: 14 } })) ?? [];
-    assert.deepEqual(hs.map((h) => [h.range.start.line, h.kind]), [[1, 3], [6, 2], [10, 2], [11, 2]]);
+    assert.deepEqual(
+      hs.map((h) => [h.range.start.line, h.kind]),
+      [
+        [1, 3],
+        [6, 2],
+        [10, 2],
+        [11, 2],
+      ],
+    );
   });
 
   test('hover on a reference describes the stage', async () => {
@@ -94,16 +137,43 @@ describe('language server over stdio', () => {
     const prep = await c.conn.sendRequest(PrepareRenameRequest.type, { textDocument: { uri }, position: { line: 10, character: 14 } });
     assert.deepEqual(prep, { range: { start: { line: 10, character: 12 }, end: { line: 10, character: 19 } }, placeholder: 'builder' });
     const edit = await c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, newName: 'build' });
-    assert.deepEqual(edit?.changes?.[uri]?.map((e) => [e.range.start.line, e.newText]), [[1, 'build'], [6, 'build'], [10, 'build']]);
-    await assert.rejects(c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, newName: '9lives' }), /not a valid stage name/);
-    await assert.rejects(c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, newName: 'runtime' }), /already exists/);
+    assert.deepEqual(
+      edit?.changes?.[uri]?.map((e) => [e.range.start.line, e.newText]),
+      [
+        [1, 'build'],
+        [6, 'build'],
+        [10, 'build'],
+      ],
+    );
+    await assert.rejects(
+      c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, newName: '9lives' }),
+      /not a valid stage name/,
+    );
+    await assert.rejects(
+      c.conn.sendRequest(RenameRequest.type, { textDocument: { uri }, position: { line: 1, character: 22 }, newName: 'runtime' }),
+      /already exists/,
+    );
   });
 
   test('document symbols are a tree of stages; folding per stage', async () => {
     const syms = ((await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) ?? []) as DocumentSymbol[];
-    assert.deepEqual(syms.map((s) => [s.name, s.children?.length]), [['#0 builder', 4], ['#1 test', 2], ['#2 runtime', 4]]);
+    assert.deepEqual(
+      syms.map((s) => [s.name, s.children?.length]),
+      [
+        ['#0 builder', 4],
+        ['#1 test', 2],
+        ['#2 runtime', 4],
+      ],
+    );
     const folds = (await c.conn.sendRequest(FoldingRangeRequest.type, { textDocument: { uri } })) ?? [];
-    assert.deepEqual(folds.filter((f) => f.kind === 'region').map((f) => [f.startLine, f.endLine]), [[1, 4], [6, 7], [9, 12]]);
+    assert.deepEqual(
+      folds.filter((f) => f.kind === 'region').map((f) => [f.startLine, f.endLine]),
+      [
+        [1, 4],
+        [6, 7],
+        [9, 12],
+      ],
+    );
   });
 
   test('semantic tokens for stage names and references', async () => {
@@ -114,9 +184,13 @@ describe('language server over stdio', () => {
   test('completion of earlier stage names after --from=', async () => {
     const u = 'file:///work/complete.Dockerfile';
     c.open(u, 'FROM golang AS builder\nFROM alpine AS other\nFROM scratch\nCOPY --from=b\n');
-    const res = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: { line: 3, character: 13 } })) as CompletionItem[] | CompletionList;
+    const res = (await c.conn.sendRequest(CompletionRequest.type, { textDocument: { uri: u }, position: { line: 3, character: 13 } })) as
+      CompletionItem[] | CompletionList;
     const items = Array.isArray(res) ? res : res.items;
-    assert.deepEqual(items.map((i) => i.label), ['builder', 'other']);
+    assert.deepEqual(
+      items.map((i) => i.label),
+      ['builder', 'other'],
+    );
   });
 
   test('diagnostics with codes; quick fix and refactor code actions carry edits', async () => {
@@ -124,13 +198,25 @@ describe('language server over stdio', () => {
     c.open(u, 'FROM golang AS Builder\nFROM alpine\nCOPY --from=buidler /a /a\nCOPY --from=0 /b /b\nRUN apt-get install x\n');
     const diags = await c.diagnosticsFor(u, 1, (d) => d.some((x) => x.source === 'dockerfile-stages'));
     const ours = diags.filter((d) => d.source === 'dockerfile-stages');
-    assert.deepEqual(ours.map((d) => d.code), ['stage-name-casing', 'unknown-stage-name']);
+    assert.deepEqual(
+      ours.map((d) => d.code),
+      ['stage-name-casing', 'unknown-stage-name'],
+    );
     const casing = ours[0] as Diagnostic;
-    const actions = (await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: casing.range, context: { diagnostics: [casing] } })) ?? [];
+    const actions =
+      (await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: casing.range, context: { diagnostics: [casing] } })) ?? [];
     const fix = actions.find((a) => 'edit' in a && a.title.startsWith('Rename stage'));
     assert.ok(fix && 'edit' in fix);
-    const refactor = (await c.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri: u }, range: { start: { line: 3, character: 12 }, end: { line: 3, character: 12 } }, context: { diagnostics: [] } })) ?? [];
-    assert.deepEqual(refactor.map((a) => a.title), ["Use the stage name 'builder' instead of 0"]);
+    const refactor =
+      (await c.conn.sendRequest(CodeActionRequest.type, {
+        textDocument: { uri: u },
+        range: { start: { line: 3, character: 12 }, end: { line: 3, character: 12 } },
+        context: { diagnostics: [] },
+      })) ?? [];
+    assert.deepEqual(
+      refactor.map((a) => a.title),
+      ["Use the stage name 'builder' instead of 0"],
+    );
   });
 
   test('didChange: re-analysed from the new text; diagnostics carry the version', async () => {
@@ -142,7 +228,10 @@ describe('language server over stdio', () => {
       contentChanges: [{ range: { start: { line: 2, character: 12 }, end: { line: 2, character: 13 } }, text: '5' }],
     });
     const d = await c.diagnosticsFor(u, 2, (x) => x.length > 0);
-    assert.deepEqual(d.map((x) => x.code), ['stage-index-out-of-range']);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['stage-index-out-of-range'],
+    );
     const hints = (await c.conn.sendRequest(InlayHintRequest.type, { textDocument: { uri: u }, range: whole })) ?? [];
     assert.deepEqual(hints.map(label), ['#0', '#1']);
   });

@@ -16,7 +16,8 @@ const imports = (f: string) => [...readFileSync(f, 'utf8').matchAll(/^import[^'"
 test('model/, convert/ and workspace/ know nothing of LSP, VS Code, features or the server', () => {
   for (const dir of ['model', 'convert', 'workspace']) {
     for (const f of files(path.join(root, 'server/src', dir))) {
-      for (const i of imports(f)) assert.ok(!/^vscode-languageserver($|\/)|^vscode$|^vscode-languageclient/.test(i) && !/^\.\.\/(features|server)\b/.test(i), `${f} imports ${i}`);
+      for (const i of imports(f))
+        assert.ok(!/^vscode-languageserver($|\/)|^vscode$|^vscode-languageclient/.test(i) && !/^\.\.\/(features|server)\b/.test(i), `${f} imports ${i}`);
     }
   }
 });
@@ -31,7 +32,8 @@ test('only server/src/server/* and main.ts touch the connection; nothing in serv
   for (const f of files(path.join(root, 'server/src'))) {
     const src = readFileSync(f, 'utf8');
     for (const i of imports(f)) assert.ok(i !== 'vscode' && !i.startsWith('vscode-languageclient'), `${f} imports ${i}`);
-    if (!/server\/src\/(server\/[^/]+|main)\.ts$/.test(f)) assert.ok(!/\bConnection\b|createConnection/.test(src.replace(/import type[^;]+;/g, '')), `${f} uses the connection`);
+    if (!/server\/src\/(server\/[^/]+|main)\.ts$/.test(f))
+      assert.ok(!/\bConnection\b|createConnection/.test(src.replace(/import type[^;]+;/g, '')), `${f} uses the connection`);
   }
 });
 

@@ -10,21 +10,80 @@ import { test } from 'node:test';
 import { buildArgv, builderKindOf, flag, inspectArgv, positional, resolveBuilder, runArgv, type Builder, type BuildSpec } from '../../client/src/builds/argv';
 
 const HOSTILE = [
-  'with space', "it's", '"double"', '$HOME', '${PATH}', 'a;rm -rf /', '`id`', '$(id)', '-leading-dash', '--target',
-  'ünïcödé', '日本語', 'a|b&c>d<e', '*', '~', 'back\\slash', '!bang', '%PATH%', '#hash', 'tab\there', '=x', "'", '',
+  'with space',
+  "it's",
+  '"double"',
+  '$HOME',
+  '${PATH}',
+  'a;rm -rf /',
+  '`id`',
+  '$(id)',
+  '-leading-dash',
+  '--target',
+  'ünïcödé',
+  '日本語',
+  'a|b&c>d<e',
+  '*',
+  '~',
+  'back\\slash',
+  '!bang',
+  '%PATH%',
+  '#hash',
+  'tab\there',
+  '=x',
+  "'",
+  '',
 ];
 
 const docker: Builder = { kind: 'docker', command: '/usr/bin/docker', display: 'docker' };
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
-  file: '/w/app/Dockerfile', context: '/w/app', target: 'runtime', tag: 'app:runtime', platform: undefined, extraArgs: [], ...over,
+  file: '/w/app/Dockerfile',
+  context: '/w/app',
+  target: 'runtime',
+  tag: 'app:runtime',
+  platform: undefined,
+  extraArgs: [],
+  ...over,
 });
 
 test('docker: build --target X -f F -t T <context>, and nothing BuildKit-only', () => {
   const a = buildArgv(docker, spec());
-  assert.deepEqual(a, { command: '/usr/bin/docker', args: ['build', '--target', 'runtime', '-f', '/w/app/Dockerfile', '-t', 'app:runtime', '/w/app'], cwd: '/w/app' });
+  assert.deepEqual(a, {
+    command: '/usr/bin/docker',
+    args: ['build', '--target', 'runtime', '-f', '/w/app/Dockerfile', '-t', 'app:runtime', '/w/app'],
+    cwd: '/w/app',
+  });
   const all = buildArgv(docker, spec({ platform: 'linux/arm64', extraArgs: ['--no-cache', '--build-arg', 'A=1'] }));
-  assert.deepEqual(all.args, ['build', '--platform', 'linux/arm64', '--target', 'runtime', '-f', '/w/app/Dockerfile', '-t', 'app:runtime', '--no-cache', '--build-arg', 'A=1', '/w/app']);
-  for (const f of ['--progress', '--load', '--push', '--output', '-o', '--secret', '--ssh', '--cache-from', '--cache-to', '--builder', '--pull', '--iidfile', '--metadata-file']) {
+  assert.deepEqual(all.args, [
+    'build',
+    '--platform',
+    'linux/arm64',
+    '--target',
+    'runtime',
+    '-f',
+    '/w/app/Dockerfile',
+    '-t',
+    'app:runtime',
+    '--no-cache',
+    '--build-arg',
+    'A=1',
+    '/w/app',
+  ]);
+  for (const f of [
+    '--progress',
+    '--load',
+    '--push',
+    '--output',
+    '-o',
+    '--secret',
+    '--ssh',
+    '--cache-from',
+    '--cache-to',
+    '--builder',
+    '--pull',
+    '--iidfile',
+    '--metadata-file',
+  ]) {
     assert.ok(!all.args.includes(f), `no ${f}`);
   }
 });
@@ -77,12 +136,16 @@ test('a value that starts with a dash is joined to its flag, so no CLI takes it 
   assert.equal(buildArgv(docker, spec({ context: '-ctx' })).args.at(-1), `.${path.sep}-ctx`);
 });
 
-test('pflag really reads `--target=-x` and `-t=-y` as values (the parser docker, podman, buildah and nerdctl share)', { skip: !hasGoFlagParser() && 'no docker CLI here' }, () => {
-  // `-y` reaches the tag check as the tag's value (and fails it, as it should), so nothing took it for a flag.
-  const out = runDocker(['build', '--target=-x', '-t=-y', '-f=/nonexistent/Dockerfile', '/nonexistent-context']);
-  assert.match(out, /invalid argument "-y" for "-t, --tag" flag/);
-  assert.doesNotMatch(out, /unknown (shorthand )?flag/);
-});
+test(
+  'pflag really reads `--target=-x` and `-t=-y` as values (the parser docker, podman, buildah and nerdctl share)',
+  { skip: !hasGoFlagParser() && 'no docker CLI here' },
+  () => {
+    // `-y` reaches the tag check as the tag's value (and fails it, as it should), so nothing took it for a flag.
+    const out = runDocker(['build', '--target=-x', '-t=-y', '-f=/nonexistent/Dockerfile', '/nonexistent-context']);
+    assert.match(out, /invalid argument "-y" for "-t, --tag" flag/);
+    assert.doesNotMatch(out, /unknown (shorthand )?flag/);
+  },
+);
 
 function hasGoFlagParser(): boolean {
   try {
@@ -111,5 +174,8 @@ test('builderKindOf and resolveBuilder: auto takes docker, podman, buildah, nerd
   assert.deepEqual(resolveBuilder(' buildah ', onPath(['docker', 'buildah'])), { kind: 'buildah', command: '/bin/buildah', display: 'buildah' });
   assert.match((resolveBuilder('auto', onPath([])) as { error: string }).error, /No container builder found on PATH/);
   assert.match((resolveBuilder('/opt/podman', () => undefined) as { error: string }).error, /'\/opt\/podman' .* was not found\.$/);
-  assert.deepEqual(resolveBuilder('/opt/podman', (n) => n), { kind: 'podman', command: '/opt/podman', display: '/opt/podman' });
+  assert.deepEqual(
+    resolveBuilder('/opt/podman', (n) => n),
+    { kind: 'podman', command: '/opt/podman', display: '/opt/podman' },
+  );
 });

@@ -11,10 +11,31 @@ import { quoteCmd, quoteCommandLine, quoteFish, quotePosix, quotePowerShell, quo
 
 /** The hostile values of build-argv.test.ts. */
 const HOSTILE = [
-  'with space', "it's", '"double"', '$HOME', '${PATH}', 'a;rm -rf /', '`id`', '$(id)', '-leading-dash', '--target',
-  'ünïcödé', '日本語', 'a|b&c>d<e', '*', '~', 'back\\slash', '!bang', '%PATH%', '#hash', 'tab\there', '=x', "'", '',
+  'with space',
+  "it's",
+  '"double"',
+  '$HOME',
+  '${PATH}',
+  'a;rm -rf /',
+  '`id`',
+  '$(id)',
+  '-leading-dash',
+  '--target',
+  'ünïcödé',
+  '日本語',
+  'a|b&c>d<e',
+  '*',
+  '~',
+  'back\\slash',
+  '!bang',
+  '%PATH%',
+  '#hash',
+  'tab\there',
+  '=x',
+  "'",
+  '',
 ];
-const MORE = ['plain', 'a/b:c@d+e,f=g.h-i_j', "multi\nline", 'trailing\\', 'x\'y"z', '--%', '@splat', 'a,b', '‘curly’', '\\"', 'C:\\Program Files\\docker.exe'];
+const MORE = ['plain', 'a/b:c@d+e,f=g.h-i_j', 'multi\nline', 'trailing\\', 'x\'y"z', '--%', '@splat', 'a,b', '‘curly’', '\\"', 'C:\\Program Files\\docker.exe'];
 const ALL = [...HOSTILE, ...MORE];
 
 /** What a POSIX shell gives a program for `line`: the program prints its argv NUL-separated. */
@@ -41,7 +62,7 @@ test('POSIX: safe words stay bare, the rest single-quoted', () => {
   assert.equal(quotePosix('ünï'), "'ünï'");
 });
 
-test('fish: only \\\\ and \\\' are escapes inside single quotes', () => {
+test("fish: only \\\\ and \\' are escapes inside single quotes", () => {
   assert.equal(quoteFish("it's"), "'it\\'s'");
   assert.equal(quoteFish('back\\slash'), "'back\\\\slash'");
   assert.equal(quoteFish('$HOME'), "'$HOME'");
@@ -56,7 +77,10 @@ test('PowerShell: single quotes (typographic ones too) doubled; , @ and --% quot
   assert.equal(quotePowerShell('--%'), "'--%'");
   assert.equal(quotePowerShell('$env:PATH'), "'$env:PATH'");
   assert.equal(quotePowerShell('C:\\w\\Dockerfile'), 'C:\\w\\Dockerfile');
-  assert.equal(quoteCommandLine(['C:\\Program Files\\Docker\\docker.exe', 'build', '--target', 'a b'], 'powershell'), "& 'C:\\Program Files\\Docker\\docker.exe' build --target 'a b'");
+  assert.equal(
+    quoteCommandLine(['C:\\Program Files\\Docker\\docker.exe', 'build', '--target', 'a b'], 'powershell'),
+    "& 'C:\\Program Files\\Docker\\docker.exe' build --target 'a b'",
+  );
   assert.equal(quoteCommandLine(['docker', 'build'], 'powershell'), 'docker build');
 });
 
@@ -73,9 +97,21 @@ function parseWindows(line: string): string[] {
       const c = line[i];
       if (c === '\\') {
         let n = 0;
-        while (line[i] === '\\') { n++; i++; }
-        if (line[i] === '"') { cur += '\\'.repeat(Math.floor(n / 2)); if (n % 2) { cur += '"'; } else { inQ = !inQ; } }
-        else { cur += '\\'.repeat(n); i--; }
+        while (line[i] === '\\') {
+          n++;
+          i++;
+        }
+        if (line[i] === '"') {
+          cur += '\\'.repeat(Math.floor(n / 2));
+          if (n % 2) {
+            cur += '"';
+          } else {
+            inQ = !inQ;
+          }
+        } else {
+          cur += '\\'.repeat(n);
+          i--;
+        }
       } else if (c === '"') inQ = !inQ;
       else if ((c === ' ' || c === '\t') && !inQ) break;
       else cur += c ?? '';

@@ -18,7 +18,10 @@ test('stages prints the stage table', () => {
 test('stages --json is machine-readable', () => {
   const r = cli('stages', '--json', 'test/fixtures/basic-multistage.Dockerfile');
   const j = JSON.parse(r.stdout) as { name: string; needs: number[] }[];
-  assert.deepEqual(j.map((s) => s.name), ['builder', 'test', 'runtime']);
+  assert.deepEqual(
+    j.map((s) => s.name),
+    ['builder', 'test', 'runtime'],
+  );
   assert.deepEqual(j[2]?.needs, [0, 2]);
 });
 

@@ -31,7 +31,17 @@ services:
 `;
 
 test('Compose file names: the patterns VS Code gives the dockercompose language', () => {
-  for (const n of ['compose.yaml', 'compose.yml', 'compose.override.yaml', 'compose.prod.yml', 'docker-compose.yml', 'docker-compose.yaml', 'docker-compose.override.yml', 'my-docker-compose.yml']) assert.ok(isComposeFileName(n), n);
+  for (const n of [
+    'compose.yaml',
+    'compose.yml',
+    'compose.override.yaml',
+    'compose.prod.yml',
+    'docker-compose.yml',
+    'docker-compose.yaml',
+    'docker-compose.override.yml',
+    'my-docker-compose.yml',
+  ])
+    assert.ok(isComposeFileName(n), n);
   for (const n of ['composer.json', 'compose.json', 'values.yaml', 'Dockerfile', 'composed.yaml']) assert.ok(!isComposeFileName(n), n);
   assert.ok(isBaseComposeFileName('compose.yaml') && isBaseComposeFileName('docker-compose.yml'));
   assert.ok(!isBaseComposeFileName('compose.override.yaml'));
@@ -49,7 +59,10 @@ test('interpolation: defaults are used, other variables make the value dynamic, 
 test('parseCompose: services, long and short build forms, target positions, literal build args, platform', () => {
   const f = parseCompose(COMPOSE);
   assert.deepEqual(f.errors, []);
-  assert.deepEqual(f.services.map((s) => s.name), ['api', 'web', 'cache', 'quoted name', 'empty']);
+  assert.deepEqual(
+    f.services.map((s) => s.name),
+    ['api', 'web', 'cache', 'quoted name', 'empty'],
+  );
   const api = f.services[0]?.build as ComposeBuild;
   assert.equal(api.short, false);
   assert.equal(api.context?.value, './api');
@@ -83,7 +96,11 @@ test('resolveBuildPaths: context from the Compose folder, dockerfile from the co
   const dir = path.resolve('/p');
   const api = resolveBuildPaths(dir, f.services[0]?.build as ComposeBuild);
   assert.deepEqual(api, { kind: 'local', context: path.resolve('/p/api'), dockerfile: path.resolve('/p/api/build/Dockerfile') });
-  assert.deepEqual(resolveBuildPaths(dir, f.services[1]?.build as ComposeBuild), { kind: 'local', context: path.resolve('/p/web'), dockerfile: path.resolve('/p/web/Dockerfile') });
+  assert.deepEqual(resolveBuildPaths(dir, f.services[1]?.build as ComposeBuild), {
+    kind: 'local',
+    context: path.resolve('/p/web'),
+    dockerfile: path.resolve('/p/web/Dockerfile'),
+  });
   assert.equal(resolveBuildPaths(dir, f.services[3]?.build as ComposeBuild).kind, 'unknown');
   const override = parseCompose('services:\n  api:\n    build:\n      target: prod\n').services[0]?.build as ComposeBuild;
   assert.deepEqual(resolveBuildPaths(dir, override, f.services[0]?.build), api);
@@ -114,12 +131,24 @@ test('Compose features on a resolved model: diagnostics, completion range, lense
   assert.deepEqual(composeProblems(f, builds, dir), [], 'dev exists; the dynamic target is not checked');
   const typo = parseCompose(COMPOSE.replace('target: dev', 'target: prd'));
   const ds = composeProblems(typo, builds, dir);
-  assert.deepEqual(ds.map((d) => d.message), ["Target stage 'prd' is not in api/build/Dockerfile. Did you mean 'prod'?"]);
+  assert.deepEqual(
+    ds.map((d) => d.message),
+    ["Target stage 'prd' is not in api/build/Dockerfile. Did you mean 'prod'?"],
+  );
   const none = composeProblems(parseCompose(COMPOSE.replace('target: dev', 'target: nothing-like-it')), builds, dir);
-  assert.deepEqual(none.map((d) => d.message), ["Target stage 'nothing-like-it' is not in api/build/Dockerfile (its stages: build, dev, prod)."]);
+  assert.deepEqual(
+    none.map((d) => d.message),
+    ["Target stage 'nothing-like-it' is not in api/build/Dockerfile (its stages: build, dev, prod)."],
+  );
   const items = computeComposeCompletions(f, builds, { line: 6, character: 15 }, '      target: dev') ?? [];
-  assert.deepEqual(items.map((i) => i.label), ['build', 'dev', 'prod']);
+  assert.deepEqual(
+    items.map((i) => i.label),
+    ['build', 'dev', 'prod'],
+  );
   assert.equal(computeComposeCompletions(f, builds, { line: 4, character: 15 }, '      context: ./api'), undefined, 'not at a target');
   const lenses = computeComposeCodeLenses(f, builds, 'file:///p/compose.yaml');
-  assert.deepEqual(lenses.map((l) => l.command?.title), ['Build api (target dev)', 'Build web']);
+  assert.deepEqual(
+    lenses.map((l) => l.command?.title),
+    ['Build api (target dev)', 'Build web'],
+  );
 });

@@ -28,7 +28,8 @@ const uri = 'file:///fixture/Dockerfile';
 export function fsContext(root: string): ConvertContext {
   return contextForDirectory(root, {
     readFile: (p) => (existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined),
-    readDir: (p) => (existsSync(p) && statSync(p).isDirectory() ? readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)) : undefined),
+    readDir: (p) =>
+      existsSync(p) && statSync(p).isDirectory() ? readdirSync(p, { withFileTypes: true }).map((e) => (e.isDirectory() ? e.name + '/' : e.name)) : undefined,
   });
 }
 
@@ -44,11 +45,21 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
   const model = buildModel(text);
   const out: string[] = ['## Diagnostic'];
   const problems = convertProblems(model);
-  for (const p of problems) out.push(`${pos(p.range.start)}-${pos(p.range.end)} ${p.severity} [${p.code}] ${p.message}`, ...p.related.map((r) => `    related ${pos(r.range.start)}: ${r.message}`));
+  for (const p of problems)
+    out.push(
+      `${pos(p.range.start)}-${pos(p.range.end)} ${p.severity} [${p.code}] ${p.message}`,
+      ...p.related.map((r) => `    related ${pos(r.range.start)}: ${r.message}`),
+    );
   if (!problems.length) out.push('(none)');
   out.push('', '## Code actions');
   const whole = { start: { line: 0, character: 0 }, end: { line: model.parsed.lines.length, character: 0 } };
-  const actions = computeConvertActions(model, uri, whole, problems.map((p) => toDiagnostic(p, uri)), { context });
+  const actions = computeConvertActions(
+    model,
+    uri,
+    whole,
+    problems.map((p) => toDiagnostic(p, uri)),
+    { context },
+  );
   for (const a of actions) out.push(`${a.kind}: ${a.title}${a.isPreferred ? ' [preferred]' : ''}`);
   if (!actions.length) out.push('(none)');
   const conv = convertToMultiStage(model, { context });
@@ -73,7 +84,10 @@ function render(text: string, context: ConvertContext | undefined): { out: strin
     assert.equal(again.stages.length, 2, 'converted file has a builder and a runtime stage');
     assert.equal(convertProblems(again).length, 0, 'converted file is not flagged again');
     assert.equal(again.stages[0]?.name, conv.builderName);
-    assert.ok(again.references.some((r) => r.resolution.kind === 'stage' && r.resolution.stage === 0) || conv.todos.length > 0, 'runtime copies from the builder');
+    assert.ok(
+      again.references.some((r) => r.resolution.kind === 'stage' && r.resolution.stage === 0) || conv.todos.length > 0,
+      'runtime copies from the builder',
+    );
   }
   // Multi-stage files: "Add a dev stage".
   if (model.stages.length > 1) {
@@ -99,7 +113,9 @@ function check(goldenPath: string, actual: string): void {
   assert.equal(actual, readFileSync(goldenPath, 'utf8'));
 }
 
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith('.Dockerfile'))
+  .sort()) {
   test(`convert golden: ${file}`, () => {
     const text = readFileSync(path.join(dir, file), 'utf8');
     const ctxDir = path.join(dir, file.replace(/\.Dockerfile$/, '.context'));

@@ -80,7 +80,9 @@ test('trap: a shell-form CMD becomes exec form in a shell-less image, or the ima
 });
 
 test('trap: an ARG used in both stages is declared in both (global ones without a value)', () => {
-  const c = conv('ARG REG=x\nFROM golang:1.19\nARG REG\nARG V=1\nWORKDIR /w\nCOPY . .\nRUN go build -o /out/app-$V .\nLABEL version=$V registry=$REG\nCMD ["/out/app-1"]\n');
+  const c = conv(
+    'ARG REG=x\nFROM golang:1.19\nARG REG\nARG V=1\nWORKDIR /w\nCOPY . .\nRUN go build -o /out/app-$V .\nLABEL version=$V registry=$REG\nCMD ["/out/app-1"]\n',
+  );
   assert.ok(c);
   const rt = runtimePart(c.text);
   assert.match(rt, /\nARG V=1\n/);
@@ -97,7 +99,9 @@ test('trap: a user created in the builder exists in the runtime image', () => {
 });
 
 test('runtime configuration moves; state before the build stays in the builder and is repeated where it matters', () => {
-  const c = conv('FROM node:18\nENV NPM_CONFIG_LOGLEVEL=warn\nENV APP_HOME=/srv/app\nWORKDIR $APP_HOME\nCOPY . .\nRUN npm ci\nEXPOSE 80\nVOLUME /data\nSTOPSIGNAL SIGTERM\nLABEL a=b\nCMD ["node", "i.js"]\n');
+  const c = conv(
+    'FROM node:18\nENV NPM_CONFIG_LOGLEVEL=warn\nENV APP_HOME=/srv/app\nWORKDIR $APP_HOME\nCOPY . .\nRUN npm ci\nEXPOSE 80\nVOLUME /data\nSTOPSIGNAL SIGTERM\nLABEL a=b\nCMD ["node", "i.js"]\n',
+  );
   assert.ok(c);
   const [builder, rt] = [c.text.slice(0, c.text.lastIndexOf('\nFROM ')), runtimePart(c.text)];
   for (const kw of ['EXPOSE', 'VOLUME', 'STOPSIGNAL', 'LABEL', 'CMD']) {
@@ -117,7 +121,10 @@ test('not offered: multi-stage, no build, slim or JRE bases, Windows; offered on
   assert.equal(conv('FROM eclipse-temurin:17-jre\nCOPY a.jar /a.jar\nRUN java -version\n'), undefined);
   assert.equal(conv('FROM mcr.microsoft.com/dotnet/sdk:8.0-nanoserver-ltsc2022\nWORKDIR /s\nRUN dotnet publish -o /o\n'), undefined);
   assert.equal(conv('FROM scratch\nCOPY a /a\n'), undefined);
-  assert.equal(detectToolchain(buildModel('FROM debian:bookworm\nRUN apt-get install -y build-essential\nCOPY . /w\nRUN make -C /w\nCMD ["/w/tool"]\n'))?.language, 'c');
+  assert.equal(
+    detectToolchain(buildModel('FROM debian:bookworm\nRUN apt-get install -y build-essential\nCOPY . /w\nRUN make -C /w\nCMD ["/w/tool"]\n'))?.language,
+    'c',
+  );
 });
 
 test('placeholders: an unknown artifact gives a COPY that fails the build, never a silent one', () => {
@@ -130,14 +137,20 @@ test('placeholders: an unknown artifact gives a COPY that fails the build, never
 
 test('shell reader: commands, cd, env prefixes, quotes, redirections, heredoc bodies', () => {
   const cmds = simpleCommands(`cd app && CGO_ENABLED=0 GOOS=linux go build -o "out dir/x" . ; echo 'a && b' > /dev/null | cat`, '/src');
-  assert.deepEqual(cmds.map((c) => c.words), [['cd', 'app'], ['go', 'build', '-o', 'out dir/x', '.'], ['echo', 'a && b'], ['cat']]);
+  assert.deepEqual(
+    cmds.map((c) => c.words),
+    [['cd', 'app'], ['go', 'build', '-o', 'out dir/x', '.'], ['echo', 'a && b'], ['cat']],
+  );
   assert.equal(cmds[1]?.cwd, '/src/app');
   assert.equal(cmds[1]?.env.get('CGO_ENABLED'), '0');
   assert.equal(simpleCommands('cd $DIR && make', '/')[1]?.cwd, undefined, 'a substitution ends the tracking');
   const m = buildModel('FROM a\nRUN set -e; \\\n  # note\n  make \\\n    all\nRUN <<EOF\ncd /x\nmake\nEOF\n');
   const [r1, r2] = m.stages[0]?.instructions ?? [];
   assert.equal(instructionBody(m.parsed.lines, r1!, '\\').replace(/\s+/g, ' '), 'set -e; make all');
-  assert.deepEqual(simpleCommands(instructionBody(m.parsed.lines, r2!, '\\'), '/').map((c) => c.words), [['cd', '/x'], ['make']]);
+  assert.deepEqual(
+    simpleCommands(instructionBody(m.parsed.lines, r2!, '\\'), '/').map((c) => c.words),
+    [['cd', '/x'], ['make']],
+  );
   assert.deepEqual(toExecForm('./app --port 8080'), ['./app', '--port', '8080']);
   for (const s of ['./app $X', './a && ./b', './a > log', "./a 'q'", 'A=1 ./a', './a *.txt', './a # c']) assert.equal(toExecForm(s), undefined, s);
 });
@@ -176,8 +189,13 @@ test('language files: go.mod, Cargo.toml, pom.xml', () => {
 });
 
 test('builder pattern: docker cp and docker run cat in the script', () => {
-  const { extractions, images } = parseExtractions('docker build -t img:build -f Dockerfile.build .\nid=$(docker create img:build)\ndocker cp "$id":/go/bin/app ./bin/app\ndocker run --rm img:build cat /out/tool > tool && chmod +x tool\n');
-  assert.deepEqual(extractions, [{ from: '/go/bin/app', to: 'bin/app' }, { from: '/out/tool', to: 'tool' }]);
+  const { extractions, images } = parseExtractions(
+    'docker build -t img:build -f Dockerfile.build .\nid=$(docker create img:build)\ndocker cp "$id":/go/bin/app ./bin/app\ndocker run --rm img:build cat /out/tool > tool && chmod +x tool\n',
+  );
+  assert.deepEqual(extractions, [
+    { from: '/go/bin/app', to: 'bin/app' },
+    { from: '/out/tool', to: 'tool' },
+  ]);
   assert.deepEqual(images, ['img:build']);
 });
 
@@ -192,14 +210,20 @@ test('LSP: information diagnostic; quick fix for it, refactorings anywhere in th
   const diag = toDiagnostic(problems[0], uri);
   const at = { start: { line: 0, character: 6 }, end: { line: 0, character: 6 } };
   const actions = computeConvertActions(m, uri, at, [diag]);
-  assert.deepEqual(actions.map((a) => a.kind), ['quickfix', 'refactor.rewrite']);
+  assert.deepEqual(
+    actions.map((a) => a.kind),
+    ['quickfix', 'refactor.rewrite'],
+  );
   assert.equal(actions[0]?.isPreferred, true);
   assert.deepEqual(actions[0]?.diagnostics, [diag]);
   const edit = actions[0]?.edit?.changes?.[uri]?.[0];
   assert.deepEqual(edit?.range, { start: { line: 0, character: 0 }, end: { line: 5, character: 0 } });
   assert.match(edit?.newText ?? '', /^FROM golang:1\.19 AS builder\n[\s\S]*\nFROM scratch AS runtime\n/);
   const refactors = computeConvertActions(m, uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 3 } }, []);
-  assert.deepEqual(refactors.map((a) => a.kind), ['refactor.rewrite', 'refactor.rewrite']);
+  assert.deepEqual(
+    refactors.map((a) => a.kind),
+    ['refactor.rewrite', 'refactor.rewrite'],
+  );
   assert.match(refactors[1]?.title ?? '', /with a dev stage/);
   const multi = buildModel('FROM golang:1.19 AS build\nRUN go build -o /a .\nFROM scratch\nCOPY --from=build /a /a\nCMD ["/a"]\n');
   assert.equal(convertProblems(multi).length, 0);
@@ -207,7 +231,11 @@ test('LSP: information diagnostic; quick fix for it, refactorings anywhere in th
   assert.equal(dev.length, 1);
   assert.equal(computeConvertActions(multi, uri, { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } }, []).length, 0, 'only on a FROM line');
   assert.match(dev[0]?.title ?? '', /Add a 'dev' stage/);
-  assert.equal(computeConvertActions(buildModel('FROM golang:1.19 AS dev\nRUN go build -o /a .\nFROM scratch\nCOPY --from=dev /a /a\n'), uri, at, []).length, 0, 'a dev stage exists');
+  assert.equal(
+    computeConvertActions(buildModel('FROM golang:1.19 AS dev\nRUN go build -o /a .\nFROM scratch\nCOPY --from=dev /a /a\n'), uri, at, []).length,
+    0,
+    'a dev stage exists',
+  );
 });
 
 test('context: the directory of a file URI; paths that leave it are refused', () => {
@@ -265,7 +293,36 @@ test('fuzz: mutated Dockerfiles never throw, and an offered conversion never los
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed % n;
   };
-  const pieces = ['\\\n', '\n', ' ', '#', '"', "'", '$', '${', '}', '&&', '|', ';', '<<EOF\n', 'EOF\n', '[', ']', '\r\n', '`', 'RUN go build -o x\n', 'CMD ', 'COPY . .\n', 'WORKDIR ', 'USER a\n', 'ARG A=1\n', 'ENV A=$A\n', 'FROM golang:1.19\n', '\t', '\uFEFF'];
+  const pieces = [
+    '\\\n',
+    '\n',
+    ' ',
+    '#',
+    '"',
+    "'",
+    '$',
+    '${',
+    '}',
+    '&&',
+    '|',
+    ';',
+    '<<EOF\n',
+    'EOF\n',
+    '[',
+    ']',
+    '\r\n',
+    '`',
+    'RUN go build -o x\n',
+    'CMD ',
+    'COPY . .\n',
+    'WORKDIR ',
+    'USER a\n',
+    'ARG A=1\n',
+    'ENV A=$A\n',
+    'FROM golang:1.19\n',
+    '\t',
+    '\uFEFF',
+  ];
   const sources = dockerfiles(path.join(root, 'test/fixtures/convert')).map((f) => readFileSync(f, 'utf8'));
   const t0 = Date.now();
   let runs = 0;
@@ -293,11 +350,16 @@ test('fuzz: mutated Dockerfiles never throw, and an offered conversion never los
 });
 
 test('shell reader: substitutions stay inside their word; package lists are not guessed from them', () => {
-  assert.deepEqual(simpleCommands('apt-get install -y $(cat /pk.txt) libvips42 && echo `uname -r` ${X:-"a b"}', '/').map((c) => c.words), [
-    ['apt-get', 'install', '-y', '$(cat /pk.txt)', 'libvips42'],
-    ['echo', '`uname -r`', '${X:-"a b"}'],
-  ]);
-  const c = conv('FROM golang:1.19\nRUN apt-get update && apt-get install -y $(cat /pk.txt) libvips42\nWORKDIR /a\nCOPY . .\nRUN go build -o x .\nCMD ["./x"]\n');
+  assert.deepEqual(
+    simpleCommands('apt-get install -y $(cat /pk.txt) libvips42 && echo `uname -r` ${X:-"a b"}', '/').map((c) => c.words),
+    [
+      ['apt-get', 'install', '-y', '$(cat /pk.txt)', 'libvips42'],
+      ['echo', '`uname -r`', '${X:-"a b"}'],
+    ],
+  );
+  const c = conv(
+    'FROM golang:1.19\nRUN apt-get update && apt-get install -y $(cat /pk.txt) libvips42\nWORKDIR /a\nCOPY . .\nRUN go build -o x .\nCMD ["./x"]\n',
+  );
   assert.equal(c?.runtimeImage, 'debian:bookworm-slim', 'a runtime library needs a glibc image with apt');
   assert.match(c?.text ?? '', /install -y --no-install-recommends libvips42 &&/);
   assert.doesNotMatch(c?.text ?? '', /ENV CGO_ENABLED=0/, 'glibc runtime: the cgo build runs as it is');

@@ -32,7 +32,24 @@ function rng(seed: number): () => number {
   };
 }
 
-const SNIPPETS = ['FROM alpine AS inserted\n', 'RUN <<EOF\n', 'EOF\n', 'COPY --from=builder /a /b\n', 'RUN make \\\n', '# comment\n', '\n', 'FROM ', 'x', '`', '\\', 'RUN --mount=type=cache,from=deps,target=/x true\n', 'ARG X=1\n', '<<<<<<< HEAD\n', 'RUN echo \\\\\n', '``\n'];
+const SNIPPETS = [
+  'FROM alpine AS inserted\n',
+  'RUN <<EOF\n',
+  'EOF\n',
+  'COPY --from=builder /a /b\n',
+  'RUN make \\\n',
+  '# comment\n',
+  '\n',
+  'FROM ',
+  'x',
+  '`',
+  '\\',
+  'RUN --mount=type=cache,from=deps,target=/x true\n',
+  'ARG X=1\n',
+  '<<<<<<< HEAD\n',
+  'RUN echo \\\\\n',
+  '``\n',
+];
 
 function randomEdit(text: string, r: () => number): string {
   const at = Math.floor(r() * (text.length + 1));
@@ -57,7 +74,9 @@ function generated(stages: number): string {
 }
 
 const inputs: [string, string][] = [
-  ...readdirSync(dir).filter((f) => f.endsWith('.Dockerfile')).map((f): [string, string] => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  ...readdirSync(dir)
+    .filter((f) => f.endsWith('.Dockerfile'))
+    .map((f): [string, string] => [f, readFileSync(path.join(dir, f), 'utf8')]),
   ['generated-40', generated(40)],
 ];
 

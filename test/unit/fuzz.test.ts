@@ -20,9 +20,45 @@ import { DEFAULT_SETTINGS } from '../../server/src/protocol';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
-const ALPHABET = ['FROM ', 'AS ', 'as ', 'COPY ', '--from=', 'RUN ', '--mount=type=cache,from=', '<<EOF', 'EOF', '\\', '`', '\n', '\r\n', '\r', ' ', '\t', '#', '$', '${', '}', ':-', '"', "'", '0', '1', 'builder', 'B', '\uFEFF', '\u{1F433}', '\u0000', '=', ',', 'ARG ', '# escape=`\n', '<<<<<<< x\n'];
+const ALPHABET = [
+  'FROM ',
+  'AS ',
+  'as ',
+  'COPY ',
+  '--from=',
+  'RUN ',
+  '--mount=type=cache,from=',
+  '<<EOF',
+  'EOF',
+  '\\',
+  '`',
+  '\n',
+  '\r\n',
+  '\r',
+  ' ',
+  '\t',
+  '#',
+  '$',
+  '${',
+  '}',
+  ':-',
+  '"',
+  "'",
+  '0',
+  '1',
+  'builder',
+  'B',
+  '\uFEFF',
+  '\u{1F433}',
+  '\u0000',
+  '=',
+  ',',
+  'ARG ',
+  '# escape=`\n',
+  '<<<<<<< x\n',
+];
 
 function exercise(text: string): void {
   const model = buildModel(text);
@@ -53,7 +89,12 @@ test('random token soup', { timeout: 120_000 }, () => {
     let s = '';
     const n = Math.floor(r() * 80);
     for (let j = 0; j < n; j++) s += ALPHABET[Math.floor(r() * ALPHABET.length)] ?? '';
-    assert.doesNotThrow(() => { exercise(s); }, `input: ${JSON.stringify(s)}`);
+    assert.doesNotThrow(
+      () => {
+        exercise(s);
+      },
+      `input: ${JSON.stringify(s)}`,
+    );
   }
 });
 
@@ -66,7 +107,9 @@ test('mutated fixtures', { timeout: 120_000 }, () => {
       const at = Math.floor(r() * (base.length + 1));
       const cut = Math.floor(r() * 10);
       const s = base.slice(0, at) + (ALPHABET[Math.floor(r() * ALPHABET.length)] as string) + base.slice(at + cut);
-      assert.doesNotThrow(() => { exercise(s); }, `${f} mutation ${i}`);
+      assert.doesNotThrow(() => {
+        exercise(s);
+      }, `${f} mutation ${i}`);
     }
   }
 });

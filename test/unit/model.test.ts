@@ -28,8 +28,12 @@ test('mount from= resolves names only; an index is an image', () => {
 test('forward, self and out-of-range references are errors; FROM of a later stage is an image', () => {
   const m = buildModel('FROM a AS one\nCOPY --from=two / /\nCOPY --from=one / /\nCOPY --from=5 / /\nFROM two AS zero\nFROM a AS two\n');
   assert.deepEqual(refs(m), ['copy:two→later2', 'copy:one→self0', 'copy:5→out-of-range', 'from:two→later2']);
-  assert.deepEqual(codes('FROM a AS one\nCOPY --from=two / /\nCOPY --from=one / /\nCOPY --from=5 / /\nFROM two AS zero\nFROM a AS two\n').filter((c) => c !== 'unreachable-stage'),
-    ['stage-later-reference', 'stage-self-reference', 'stage-index-out-of-range', 'from-later-stage']);
+  assert.deepEqual(
+    codes('FROM a AS one\nCOPY --from=two / /\nCOPY --from=one / /\nCOPY --from=5 / /\nFROM two AS zero\nFROM a AS two\n').filter(
+      (c) => c !== 'unreachable-stage',
+    ),
+    ['stage-later-reference', 'stage-self-reference', 'stage-index-out-of-range', 'from-later-stage'],
+  );
 });
 
 test('with duplicate names, --from resolves to the last declaration (BuildKit map order)', () => {
@@ -52,7 +56,9 @@ test('build args: expanded with defaults and marked dynamic', () => {
 });
 
 test('--target needs: base chain, COPY and mount sources; the default target is the last stage', () => {
-  const m = buildModel('FROM a AS base\nFROM a AS deps\nFROM base AS build\nRUN --mount=from=deps,target=/d true\nFROM a AS unused\nFROM scratch\nCOPY --from=build / /\n');
+  const m = buildModel(
+    'FROM a AS base\nFROM a AS deps\nFROM base AS build\nRUN --mount=from=deps,target=/d true\nFROM a AS unused\nFROM scratch\nCOPY --from=build / /\n',
+  );
   assert.deepEqual(stageNeeds(m, 2), [0, 1, 2]);
   assert.deepEqual(stageNeeds(m, 4), [0, 1, 2, 4]);
   assert.equal(m.defaultTarget?.index, 4);
@@ -95,7 +101,18 @@ test('BOM, CRLF, tabs and non-BMP characters keep UTF-16 columns', () => {
 });
 
 test('bad input: garbage, control characters and huge lines produce a result, never a throw', () => {
-  const inputs = ['\u0000\u0001\u0002', 'FROM', 'FROM a AS', 'COPY --from=', '\\\n\\\n', '<<<<<<< x\nFROM a\n=======\nFROM b\n>>>>>>> y', 'RUN <<EOF', 'FROM ' + 'a'.repeat(200000), '$'.repeat(10000), '${'.repeat(5000)];
+  const inputs = [
+    '\u0000\u0001\u0002',
+    'FROM',
+    'FROM a AS',
+    'COPY --from=',
+    '\\\n\\\n',
+    '<<<<<<< x\nFROM a\n=======\nFROM b\n>>>>>>> y',
+    'RUN <<EOF',
+    'FROM ' + 'a'.repeat(200000),
+    '$'.repeat(10000),
+    '${'.repeat(5000),
+  ];
   for (const i of inputs) {
     const m = buildModel(i);
     assert.ok(Array.isArray(checkModel(m)));

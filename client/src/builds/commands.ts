@@ -5,13 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import {
-  ClientCommands,
-  Commands,
-  parseStageBuildArgs,
-  type BuildTargetsResult,
-  type StageBuildArgs,
-} from '../../../server/src/protocol';
+import { ClientCommands, Commands, parseStageBuildArgs, type BuildTargetsResult, type StageBuildArgs } from '../../../server/src/protocol';
 import { Builds, type BuildResult, type ImageCache } from './builds';
 import { formatAge, formatSize } from './format';
 import { quoteCommandLine, shellKindOf } from './quote';
@@ -23,13 +17,20 @@ async function pickDockerfile(arg: unknown): Promise<vscode.Uri | undefined> {
   if (typeof arg === 'string' && arg !== '') return vscode.Uri.parse(arg);
   const ed = vscode.window.activeTextEditor;
   if (ed && ed.document.languageId === 'dockerfile') return ed.document.uri;
-  const files = await vscode.workspace.findFiles('**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}', '**/{node_modules,.git}/**', 100);
+  const files = await vscode.workspace.findFiles(
+    '**/{Dockerfile,Containerfile,*.Dockerfile,*.dockerfile,*.containerfile,Dockerfile.*,Containerfile.*}',
+    '**/{node_modules,.git}/**',
+    100,
+  );
   if (files.length === 0) {
     void vscode.window.showInformationMessage('Dockerfile Stages: no Dockerfile in this workspace.');
     return undefined;
   }
   if (files.length === 1) return files[0];
-  const pick = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })), { placeHolder: 'Which Dockerfile?' });
+  const pick = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: vscode.workspace.asRelativePath(f), uri: f })),
+    { placeHolder: 'Which Dockerfile?' },
+  );
   return pick?.uri;
 }
 
@@ -45,7 +46,13 @@ export function stageItems(t: BuildTargetsResult, kind: PickKind): StageItem[] {
     const from = `FROM ${s.base || '?'}`;
     const run = s.runnable ? ' · has CMD/ENTRYPOINT' : '';
     if (b.nameFirst) items.push({ label: `#${s.index} (unnamed)`, description: `${from}${run} — names it '${b.target}' first`, args: b });
-    else items.push({ label: `${kind === 'run' && s.runnable ? '$(play) ' : ''}${b.target}`, description: `#${s.index} · ${from}${run}`, detail: s.description, args: b });
+    else
+      items.push({
+        label: `${kind === 'run' && s.runnable ? '$(play) ' : ''}${b.target}`,
+        description: `#${s.index} · ${from}${run}`,
+        detail: s.description,
+        args: b,
+      });
   }
   const last = t.stages[t.stages.length - 1];
   if (last) {
@@ -137,7 +144,9 @@ export function decorateLenses(lenses: vscode.CodeLens[], images: ImageCache, tr
     if (!a || a.nameFirst || c.command !== ClientCommands.build) continue;
     const img = images.get(a.uri, a.target);
     if (!img) continue;
-    const parts = [img.size !== undefined ? formatSize(img.size) : undefined, img.created ? formatAge(new Date(img.created), now) : undefined].filter((p): p is string => p !== undefined);
+    const parts = [img.size !== undefined ? formatSize(img.size) : undefined, img.created ? formatAge(new Date(img.created), now) : undefined].filter(
+      (p): p is string => p !== undefined,
+    );
     if (parts.length) c.title = `${c.title} · ${parts.join(' · ')}`;
     c.tooltip = `${img.tag}${img.id ? ` (${img.id.replace(/^sha256:/, '').slice(0, 12)})` : ''}, built ${new Date(img.builtAt).toLocaleString()} from ${path.basename(vscode.Uri.parse(a.uri).fsPath)}`;
   }

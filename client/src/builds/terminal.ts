@@ -11,6 +11,7 @@ import { formatSize, type ImageInfo } from './format';
 import type { HistoryEntry } from './layers';
 import type { BuildPlan, StagesTaskDefinition } from './plan';
 import { quoteCommandLine } from './quote';
+import { describeEngine } from '../../../server/src/builds/engine';
 
 export const UNTRUSTED =
   'Builds are disabled in untrusted workspaces: a Dockerfile build runs commands from this workspace. Trust the workspace (Manage Workspace Trust) to build.';
@@ -139,6 +140,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     this.base = { definition: this.def, uri: uri.toString(), target: plan.spec.target, tag: plan.spec.tag, commandLine };
     this.builds.diagnostics.delete(uri);
     this.line(`\x1b[1m> ${commandLine}\x1b[0m`);
+    this.line(`Engine: ${describeEngine(plan.builder, process.env, plan.spec.extraArgs)}`);
     if (plan.builder.command !== plan.builder.display && plan.builder.display === plan.builder.kind)
       this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
     this.line('');

@@ -26,7 +26,18 @@ import { buildModel, type Stage, type StageModel } from '../model/model';
 import { expand, type ArgValues } from '../model/expand';
 import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './images';
 import type { LanguageModule } from './registry';
-import { analyzeLanguage, isToolchainImage, languageModule, languageName, languageOfCommand, languageOfImage, preferredLanguage, type Artifact, type Language, type LanguagePlan } from './registry';
+import {
+  analyzeLanguage,
+  isToolchainImage,
+  languageModule,
+  languageName,
+  languageOfCommand,
+  languageOfImage,
+  preferredLanguage,
+  type Artifact,
+  type Language,
+  type LanguagePlan,
+} from './registry';
 import { assemble } from './assemble';
 import { base, checkPrograms, covered, commandsNeedShell, packageNeeds, runtimeCommands, type PackageNeeds } from './runtime';
 import { scriptOf, withScripts } from './scripts';
@@ -80,7 +91,8 @@ const shellQuote = (w: string) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${
 
 // ---- detection --------------------------------------------------------------------------
 
-const BUILD_PACKAGE = /-dev$|-devel$|^(build-essential|build-base|alpine-sdk|gcc|gcc-\d+|g\+\+|g\+\+-\d+|gcc-c\+\+|clang|make|cmake|golang|golang-go|go|rustc|cargo|rust|maven|gradle|default-jdk|default-jdk-headless|openjdk-\d+-jdk(-headless)?|java-\d+-openjdk-devel|npm|nodejs|dotnet-sdk-[\d.]+)$/;
+const BUILD_PACKAGE =
+  /-dev$|-devel$|^(build-essential|build-base|alpine-sdk|gcc|gcc-\d+|g\+\+|g\+\+-\d+|gcc-c\+\+|clang|make|cmake|golang|golang-go|go|rustc|cargo|rust|maven|gradle|default-jdk|default-jdk-headless|openjdk-\d+-jdk(-headless)?|java-\d+-openjdk-devel|npm|nodejs|dotnet-sdk-[\d.]+)$/;
 
 function buildTools(steps: readonly Step[]): string[] {
   return packageInstalls(steps)
@@ -93,10 +105,16 @@ function purgingSteps(steps: readonly Step[]): Step[] {
   return packageInstalls(steps)
     .filter((i) => i.packages.some((p) => BUILD_PACKAGE.test(p)) || i.step.commands.some((c) => c.words.includes('--virtual') || c.words.includes('-t')))
     .map((i) => i.step)
-    .filter((s) => s.commands.some((c) => {
-      const t = base(c.words[0] ?? '');
-      return ((t === 'apt-get' || t === 'apt') && /^(purge|remove|autoremove)$/.test(c.words[1] ?? '')) || (t === 'apk' && c.words[1] === 'del') || (/^(yum|dnf|microdnf)$/.test(t) && /^(remove|erase|autoremove)$/.test(c.words[1] ?? ''));
-    }));
+    .filter((s) =>
+      s.commands.some((c) => {
+        const t = base(c.words[0] ?? '');
+        return (
+          ((t === 'apt-get' || t === 'apt') && /^(purge|remove|autoremove)$/.test(c.words[1] ?? '')) ||
+          (t === 'apk' && c.words[1] === 'del') ||
+          (/^(yum|dnf|microdnf)$/.test(t) && /^(remove|erase|autoremove)$/.test(c.words[1] ?? ''))
+        );
+      }),
+    );
 }
 
 interface StageFacts {
@@ -119,7 +137,8 @@ function stageFacts(model: StageModel): StageFacts | string {
   if (model.preludeInstructions.some((i) => i.keyword !== 'ARG')) return 'instructions before the first FROM';
   const steps = walkStage(model, stage);
   // Windows images: other runtime images, paths and shells; not handled.
-  if (/windows|nanoserver|servercore|ltsc20\d\d/i.test(value) || steps.some((s) => s.keyword === 'WORKDIR' && /^["']?[A-Za-z]:[\\/]/.test(s.body.trim()))) return 'Windows images are not converted';
+  if (/windows|nanoserver|servercore|ltsc20\d\d/i.test(value) || steps.some((s) => s.keyword === 'WORKDIR' && /^["']?[A-Za-z]:[\\/]/.test(s.body.trim())))
+    return 'Windows images are not converted';
   const ref = parseImage(value);
   const byImage = languageOfImage(ref);
   const builds: { step: Step; language: Language }[] = [];
@@ -147,7 +166,12 @@ export function detectToolchain(model: StageModel): ToolchainFinding | undefined
   const { ref, steps, builds, value } = f;
   const byImage = languageOfImage(ref);
   const tools = buildTools(steps);
-  const language: Language = byImage ?? preferredLanguage(builds.map((b) => b.language), tools);
+  const language: Language =
+    byImage ??
+    preferredLanguage(
+      builds.map((b) => b.language),
+      tools,
+    );
   const module = languageModule(language);
   const purged = purgingSteps(steps);
   const installsKept = tools.length > 0 && packageInstalls(steps).some((i) => i.packages.some((p) => BUILD_PACKAGE.test(p)) && !purged.includes(i.step));
@@ -174,11 +198,20 @@ export function notConvertibleReason(model: StageModel): string {
   if (builds.length === 0) {
     const copies = steps.filter((s) => s.keyword === 'COPY' || s.keyword === 'ADD');
     const runs = steps.filter((s) => s.keyword === 'RUN');
-    if (copies.length && runs.every((r) => r.commands.every((c) => !/^(make|cmake|gcc|cc|g\+\+|go|cargo|npm|yarn|pnpm|mvn|gradle|dotnet|pip|pip3|python|python3|uv|poetry)$/.test(base(c.words[0] ?? ''))))) return 'it only copies prebuilt files: no build step runs in the image';
+    if (
+      copies.length &&
+      runs.every((r) =>
+        r.commands.every(
+          (c) => !/^(make|cmake|gcc|cc|g\+\+|go|cargo|npm|yarn|pnpm|mvn|gradle|dotnet|pip|pip3|python|python3|uv|poetry)$/.test(base(c.words[0] ?? '')),
+        ),
+      )
+    )
+      return 'it only copies prebuilt files: no build step runs in the image';
     return 'no build step runs in the image (no compiler, package build or install command found)';
   }
   const lang = languageOfImage(ref);
-  if (lang && !isToolchainImage(ref, lang)) return `no build step runs on ${value}: it is already a runtime image, and installing packages on it needs no separate builder`;
+  if (lang && !isToolchainImage(ref, lang))
+    return `no build step runs on ${value}: it is already a runtime image, and installing packages on it needs no separate builder`;
   return `the stage builds (${languageName(builds[0]?.language ?? '')}) but on an image without a toolchain to leave behind (${value})`;
 }
 
@@ -244,11 +277,14 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   }
   const needs = packageNeeds(steps, plan, plan.systemLibs ?? module.systemLibs, isAlpine(finding.base), todos);
   let needShell = commandsNeedShell(rc);
-  if (checkPrograms({ rc, rewritten: (s) => plan.rewriteCommand?.(s) !== undefined, plan, artifacts, copies, workdir: wdFinal, args, needs, todos, notes })) needShell = true;
-  if (!rc.cmdStep && !rc.entryStep) todos.push(`No CMD or ENTRYPOINT: the runtime image does not inherit the one of ${finding.base.raw}. Add the command that starts the program.`);
+  if (checkPrograms({ rc, rewritten: (s) => plan.rewriteCommand?.(s) !== undefined, plan, artifacts, copies, workdir: wdFinal, args, needs, todos, notes }))
+    needShell = true;
+  if (!rc.cmdStep && !rc.entryStep)
+    todos.push(`No CMD or ENTRYPOINT: the runtime image does not inherit the one of ${finding.base.raw}. Add the command that starts the program.`);
 
   const runtime: RuntimeChoice = plan.choose({ shell: needShell, apt: needs.packages.size > 0 });
-  if (needs.packages.size && !runtime.apt && !isAlpine(finding.base)) todos.push(`The runtime image ${runtime.image} has no package manager for: ${[...needs.packages].join(', ')}.`);
+  if (needs.packages.size && !runtime.apt && !isAlpine(finding.base))
+    todos.push(`The runtime image ${runtime.image} has no package manager for: ${[...needs.packages].join(', ')}.`);
   addSystemFiles(needs, runtime, artifacts);
 
   // Artifacts: without one, a placeholder that fails the build loudly.
@@ -256,7 +292,9 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   if (placeholder) todos.push('Could not find what the build produces: replace the placeholder COPY with the files the program needs.');
   const runtimeRuns = [...plan.runtimeSetup, ...userSetup(steps, module, runtime, artifacts)];
   if (needs.packages.size && runtime.apt) {
-    runtimeRuns.unshift(`RUN apt-get update && apt-get install -y --no-install-recommends ${[...needs.packages].sort().join(' ')} && rm -rf /var/lib/apt/lists/*`);
+    runtimeRuns.unshift(
+      `RUN apt-get update && apt-get install -y --no-install-recommends ${[...needs.packages].sort().join(' ')} && rm -rf /var/lib/apt/lists/*`,
+    );
   } else if (needs.packages.size && isAlpine(finding.base)) runtimeRuns.unshift(`RUN apk add --no-cache ${[...needs.packages].sort().join(' ')}`);
 
   const builderName = stage.name ?? 'builder';
@@ -265,18 +303,44 @@ export function explainConversion(model: StageModel, options: ConvertOptions = {
   if (pin) notes.push(pin.join(' '));
   const problem = options.context?.problem?.();
   if (problem) notes.push(`The build context: ${problem}.`);
-  const headComments = [...(pin ?? []).map((c) => `# ${c}`), ...(runtime.comment ?? []).map((c) => `# ${c}`), ...(problem ? [`# Note(convert): ${problem}.`] : []), ...todos.map((t) => `# TODO(convert): ${t}`)];
+  const headComments = [
+    ...(pin ?? []).map((c) => `# ${c}`),
+    ...(runtime.comment ?? []).map((c) => `# ${c}`),
+    ...(problem ? [`# Note(convert): ${problem}.`] : []),
+    ...todos.map((t) => `# TODO(convert): ${t}`),
+  ];
   if (runtime.comment) notes.push(...runtime.comment);
   const out = assemble({
-    model, stage, steps, moved, lastBuild, plan, module, runtime, artifacts, rc, builderName, runtimeName,
-    workdir: wdFinal, runtimeRuns, headComments, placeholder, todoCount: todos.length, devStage: options.devStage === true, notes,
+    model,
+    stage,
+    steps,
+    moved,
+    lastBuild,
+    plan,
+    module,
+    runtime,
+    artifacts,
+    rc,
+    builderName,
+    runtimeName,
+    workdir: wdFinal,
+    runtimeRuns,
+    headComments,
+    placeholder,
+    todoCount: todos.length,
+    devStage: options.devStage === true,
+    notes,
   });
   const lost = lostLines(model.text, out.text);
   // The result must read back as builder (+ dev) + runtime: a dangling continuation or an
   // open heredoc at the end of the builder would swallow the next FROM.
   const check = buildModel(out.text);
   const names = check.stages.map((s) => s.name);
-  if (names.length !== out.stageNames.length || names.some((n, i) => n !== out.stageNames[i]) || check.stages[check.stages.length - 1]?.base.raw !== runtime.image) {
+  if (
+    names.length !== out.stageNames.length ||
+    names.some((n, i) => n !== out.stageNames[i]) ||
+    check.stages[check.stages.length - 1]?.base.raw !== runtime.image
+  ) {
     return { reason: 'the converted file would not read back as a builder and a runtime stage (an open continuation or heredoc at the end)' };
   }
   return { conversion: { finding, text: out.text, language: plan.language, builderName, runtimeImage: runtime.image, artifacts, todos, notes, lost } };
@@ -296,7 +360,8 @@ function pinComment(builder: ImageRef, runtime: string): string[] | undefined {
 function addSystemFiles(needs: PackageNeeds, runtime: RuntimeChoice, artifacts: Artifact[]): void {
   if (needs.tzdata && !runtime.apt) artifacts.push({ from: '/usr/share/zoneinfo/', to: '/usr/share/zoneinfo/', why: 'time zone data (tzdata)' });
   else if (needs.tzdata) needs.packages.add('tzdata');
-  if (needs.certs && !runtime.apt && !artifacts.some((a) => a.from.startsWith('/etc/ssl/certs'))) artifacts.push({ from: '/etc/ssl/certs/ca-certificates.crt', to: '/etc/ssl/certs/ca-certificates.crt', why: 'CA certificates' });
+  if (needs.certs && !runtime.apt && !artifacts.some((a) => a.from.startsWith('/etc/ssl/certs')))
+    artifacts.push({ from: '/etc/ssl/certs/ca-certificates.crt', to: '/etc/ssl/certs/ca-certificates.crt', why: 'CA certificates' });
   else if (needs.certs && runtime.apt) needs.packages.add('ca-certificates');
 }
 
@@ -308,8 +373,15 @@ function userSetup(steps: readonly Step[], module: LanguageModule, runtime: Runt
   if (!userName || /^\d+$/.test(userName) || /^\$/.test(userName) || userName === 'root') return runs;
   const creators = steps.flatMap((s) => s.commands).filter((c) => /^(useradd|adduser|groupadd|addgroup)$/.test(base(c.words[0] ?? '')));
   if (creators.length && runtime.shell) runs.push(`RUN ${creators.map((c) => c.words.map(shellQuote).join(' ')).join(' && ')}`);
-  else if (creators.length || !runtime.passwd || (!module.sameFamilyUsers && !(runtime.image.includes('distroless') && ['nobody', 'nonroot'].includes(userName)))) {
-    artifacts.push({ from: '/etc/passwd', to: '/etc/passwd', why: `the user ${userName}` }, { from: '/etc/group', to: '/etc/group', why: `the user ${userName}` });
+  else if (
+    creators.length ||
+    !runtime.passwd ||
+    (!module.sameFamilyUsers && !(runtime.image.includes('distroless') && ['nobody', 'nonroot'].includes(userName)))
+  ) {
+    artifacts.push(
+      { from: '/etc/passwd', to: '/etc/passwd', why: `the user ${userName}` },
+      { from: '/etc/group', to: '/etc/group', why: `the user ${userName}` },
+    );
   }
   return runs;
 }

@@ -24,10 +24,11 @@ function languageOf(model: StageModel, s: Stage): Language | undefined {
   const ref = parseImage(s.base.value || s.base.raw);
   const byImage = languageOfImage(ref);
   if (byImage && isToolchainImage(ref, byImage)) return byImage;
-  for (const step of walkStage(model, s)) for (const c of step.commands) {
-    const l = languageOfCommand(c);
-    if (l) return l;
-  }
+  for (const step of walkStage(model, s))
+    for (const c of step.commands) {
+      const l = languageOfCommand(c);
+      if (l) return l;
+    }
   return undefined;
 }
 
@@ -48,7 +49,7 @@ function devCommand(model: StageModel, builder: Stage, language: Language, produ
   const prodSteps = walkStage(model, production);
   const cmd = [...prodSteps].reverse().find((s) => s.keyword === 'CMD');
   const entry = [...prodSteps].reverse().find((s) => s.keyword === 'ENTRYPOINT');
-  const words = (s: Step | undefined) => (s ? execForm(s.body) ?? toExecForm(s.body) : undefined);
+  const words = (s: Step | undefined) => (s ? (execForm(s.body) ?? toExecForm(s.body)) : undefined);
   const runtimeWords = [[...(words(entry) ?? []), ...(words(cmd) ?? [])]].filter((w) => w.length);
   const plan = analyzeLanguage({
     steps,

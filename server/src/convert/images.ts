@@ -131,7 +131,7 @@ export function javaVersion(ref: ImageRef): string | undefined {
 export function javaRuntime(builder: ImageRef): { image: string; guessed: boolean } {
   const v = javaVersion(builder);
   const tag = builder.tag ?? '';
-  const flavour = isAlpine(builder) ? '-alpine' : (UBUNTU.exec(tag)?.[0] ? `-${UBUNTU.exec(tag)?.[0]}` : '');
+  const flavour = isAlpine(builder) ? '-alpine' : UBUNTU.exec(tag)?.[0] ? `-${UBUNTU.exec(tag)?.[0]}` : '';
   return { image: fromSameRegistry(builder, `eclipse-temurin:${v ?? '21'}-jre${flavour}`), guessed: v === undefined };
 }
 
@@ -149,7 +149,8 @@ export function osRuntime(builder: ImageRef): RuntimeChoice {
   if (builder.name === 'debian' && tag && !isSlimTag(tag)) return { image: `${repo}:${tag}-slim`, shell: true, apt: true, passwd: true };
   if (builder.name === 'buildpack-deps') {
     const deb = debianRelease(tag);
-    if (!tag || /^(buster|bullseye|bookworm|trixie)(-|$)/.test(tag) || tag === 'latest') return { image: fromSameRegistry(builder, `debian:${deb.codename}-slim`), shell: true, apt: true, passwd: true };
+    if (!tag || /^(buster|bullseye|bookworm|trixie)(-|$)/.test(tag) || tag === 'latest')
+      return { image: fromSameRegistry(builder, `debian:${deb.codename}-slim`), shell: true, apt: true, passwd: true };
     const u = /^(focal|jammy|noble|bionic)/.exec(tag);
     if (u) return { image: fromSameRegistry(builder, `ubuntu:${u[1]}`), shell: true, apt: true, passwd: true };
   }

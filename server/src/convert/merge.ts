@@ -33,11 +33,19 @@ export interface MergeResult {
   readonly lost: readonly string[];
 }
 
-const norm = (p: string) => p.replace(/^\.\//, '').replace(/\/+$/, '').replace(/\/\.\//g, '/');
+const norm = (p: string) =>
+  p
+    .replace(/^\.\//, '')
+    .replace(/\/+$/, '')
+    .replace(/\/\.\//g, '/');
 
 /** Joins backslash continuations so each command is on one line. */
 function logicalLines(script: string): string[] {
-  return script.replace(/\\\r?\n/g, ' ').split(/\r?\n/).map((l) => l.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean);
+  return script
+    .replace(/\\\r?\n/g, ' ')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+    .filter(Boolean);
 }
 
 /** `docker cp <ctr>:<src> <dest>` and `docker run … <image> cat <src> > <dest>` in a shell script. */
@@ -72,10 +80,11 @@ export function parseExtractions(script: string): { extractions: Extraction[]; i
 function builderLanguage(model: StageModel, s: Stage): Language | undefined {
   const byImage = languageOfImage(parseImage(s.base.value || s.base.raw));
   if (byImage) return byImage;
-  for (const step of walkStage(model, s)) for (const c of step.commands) {
-    const l = languageOfCommand(c);
-    if (l) return l;
-  }
+  for (const step of walkStage(model, s))
+    for (const c of step.commands) {
+      const l = languageOfCommand(c);
+      if (l) return l;
+    }
   return undefined;
 }
 
@@ -106,8 +115,15 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
     const language = builderLanguage(build, builder);
     if (language) {
       const plan = analyzeLanguage({
-        steps, base: parseImage(builder.base.value || builder.base.raw), language, context: undefined, copies: contextCopies(steps),
-        finalWorkdir: finalWorkdir(steps, builder), runtimeWords: [], distroless: false, envAt: (n, s) => s.env.get(n),
+        steps,
+        base: parseImage(builder.base.value || builder.base.raw),
+        language,
+        context: undefined,
+        copies: contextCopies(steps),
+        finalWorkdir: finalWorkdir(steps, builder),
+        runtimeWords: [],
+        distroless: false,
+        envAt: (n, s) => s.env.get(n),
       });
       for (const a of plan.artifacts) extractions.push({ from: a.from.replace(/\/$/, ''), to: norm(a.from.split('/').filter(Boolean).pop() ?? '') });
       if (plan.artifacts.length) notes.push('No extraction script: COPY sources were matched by name with what the builder produces.');
@@ -147,7 +163,11 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
       const indent = /^\s*/.exec(lines[inst.range.start.line] ?? '')?.[0] ?? '';
       const text = `${indent}COPY --from=${builderName}${flags.length ? ' ' + flags.join(' ') : ''} ${(mapped as string[]).join(' ')} ${dest}`;
       const original = lines[inst.range.start.line] as string;
-      replace.set(inst.range.start.line, [`${indent}# Merged: ${script && parsed.extractions.length ? 'extracted from the builder by the build script' : 'what the builder stage produces'}. Was:`, `# ${original.trimStart()}`, text]);
+      replace.set(inst.range.start.line, [
+        `${indent}# Merged: ${script && parsed.extractions.length ? 'extracted from the builder by the build script' : 'what the builder stage produces'}. Was:`,
+        `# ${original.trimStart()}`,
+        text,
+      ]);
       rewritten.push({ line: inst.range.start.line + 1, text });
     }
     // A runtime built FROM the build image itself becomes FROM the builder stage.
@@ -160,7 +180,8 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
       rewritten.push({ line: l + 1, text });
     }
   }
-  if (rewritten.length === 0) todos.push('No COPY in the runtime Dockerfile matches a file the build extracts: add `COPY --from=' + builderName + ' <path in builder> <dest>` yourself.');
+  if (rewritten.length === 0)
+    todos.push('No COPY in the runtime Dockerfile matches a file the build extracts: add `COPY --from=' + builderName + ' <path in builder> <dest>` yourself.');
   for (const e of extractions) {
     if (!rewritten.some((r) => r.text.includes(` ${e.from}`))) notes.push(`${e.to} (extracted from ${e.from}) is not copied by the runtime Dockerfile.`);
   }

@@ -107,7 +107,10 @@ export function imageNameOf(stage: Stage): string {
 
 /** Source text of an instruction, whole lines (its first line from column 0). */
 export function stepText(model: StageModel, s: Step): string {
-  return sliceText(model.parsed.lines, { start: { line: s.firstLine, character: 0 }, end: { line: s.lastLine, character: (model.parsed.lines[s.lastLine] ?? '').length } });
+  return sliceText(model.parsed.lines, {
+    start: { line: s.firstLine, character: 0 },
+    end: { line: s.lastLine, character: (model.parsed.lines[s.lastLine] ?? '').length },
+  });
 }
 
 /** The working directory at the end of the stage (what the container starts in). */
@@ -173,13 +176,15 @@ export function contextPathOf(copies: readonly ContextCopy[], imagePath: string)
           if (imagePath === base || imagePath.startsWith(base + '/')) return imagePath.slice(base.length + 1);
         } else if (!/[*?[]/.test(s)) {
           // `COPY src/ /app/src/` copies the directory's contents; `COPY go.mod ./` puts the file in the directory.
-          if (src.endsWith('/') && (imagePath === base || imagePath.startsWith(base + '/'))) return [s, imagePath.slice(base.length + 1)].filter(Boolean).join('/');
+          if (src.endsWith('/') && (imagePath === base || imagePath.startsWith(base + '/')))
+            return [s, imagePath.slice(base.length + 1)].filter(Boolean).join('/');
           const leaf = s.split('/').pop() as string;
           if (imagePath === `${base}/${leaf}`) return s;
           if (isDirSource && imagePath.startsWith(`${base}/`) && c.sources.length === 1) return [s, imagePath.slice(base.length + 1)].join('/');
         } else {
           const leaf = imagePath.slice(base.length + 1);
-          if (imagePath.startsWith(base + '/') && !leaf.includes('/') && globMatch(s.split('/').pop() as string, leaf)) return [...s.split('/').slice(0, -1), leaf].join('/');
+          if (imagePath.startsWith(base + '/') && !leaf.includes('/') && globMatch(s.split('/').pop() as string, leaf))
+            return [...s.split('/').slice(0, -1), leaf].join('/');
         }
       } else if (c.dest === imagePath) return s;
       else if (isDirSource && imagePath.startsWith(c.dest + '/')) return [s, imagePath.slice(c.dest.length + 1)].join('/');
@@ -194,7 +199,14 @@ export function copiedFromContext(copies: readonly ContextCopy[], imagePath: str
 }
 
 function globMatch(pattern: string, name: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .replace(/[.+^${}()|\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')
+        .replace(/\?/g, '[^/]') +
+      '$',
+  );
   return re.test(name);
 }
 
@@ -248,7 +260,9 @@ export function packageInstalls(steps: readonly Step[]): PackageInstall[] {
 export function isBuildPackage(p: string): boolean {
   return (
     /-dev$|-devel$|^lib.*-dev:/.test(p) ||
-    /^(build-essential|build-base|alpine-sdk|gcc|gcc-\d+|g\+\+|g\+\+-\d+|gcc-c\+\+|clang(-\d+)?|llvm(-\d+)?|lld|make|cmake|ninja-build|ninja|meson|autoconf|automake|libtool|pkg-config|pkgconf|pkgconfig|bison|flex|git|git-core|patch|unzip|zip|xz-utils|gnupg|gnupg2|dirmngr|curl|wget|ca-certificates|golang|golang-go|golang-\d\.\d+(-go)?|go|rustc|cargo|rust|maven|gradle|ant|default-jdk|default-jdk-headless|openjdk-\d+-jdk(-headless)?|java-\d+-openjdk-devel|npm|yarn|python3-pip|python3-venv|python3-dev|python3-setuptools|python3-wheel|python-dev|py3-pip|musl-dev|linux-headers|dpkg-dev|file|perl|m4|gettext|swig|protobuf-compiler|nasm|yasm|upx|upx-ucl|binutils|libc6-dev|libc-dev|apt-transport-https|software-properties-common|lsb-release|sudo|vim|nano|less)$/.test(p)
+    /^(build-essential|build-base|alpine-sdk|gcc|gcc-\d+|g\+\+|g\+\+-\d+|gcc-c\+\+|clang(-\d+)?|llvm(-\d+)?|lld|make|cmake|ninja-build|ninja|meson|autoconf|automake|libtool|pkg-config|pkgconf|pkgconfig|bison|flex|git|git-core|patch|unzip|zip|xz-utils|gnupg|gnupg2|dirmngr|curl|wget|ca-certificates|golang|golang-go|golang-\d\.\d+(-go)?|go|rustc|cargo|rust|maven|gradle|ant|default-jdk|default-jdk-headless|openjdk-\d+-jdk(-headless)?|java-\d+-openjdk-devel|npm|yarn|python3-pip|python3-venv|python3-dev|python3-setuptools|python3-wheel|python-dev|py3-pip|musl-dev|linux-headers|dpkg-dev|file|perl|m4|gettext|swig|protobuf-compiler|nasm|yasm|upx|upx-ucl|binutils|libc6-dev|libc-dev|apt-transport-https|software-properties-common|lsb-release|sudo|vim|nano|less)$/.test(
+      p,
+    )
   );
 }
 

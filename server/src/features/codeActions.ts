@@ -17,7 +17,13 @@ function action(uri: string, fix: Fix, kind: string, diagnostics?: Diagnostic[])
   return a;
 }
 
-export function computeStageCodeActions(model: StageModel, uri: string, range: Range, diagnostics: readonly Diagnostic[], problems: readonly Problem[]): CodeAction[] {
+export function computeStageCodeActions(
+  model: StageModel,
+  uri: string,
+  range: Range,
+  diagnostics: readonly Diagnostic[],
+  problems: readonly Problem[],
+): CodeAction[] {
   const out: CodeAction[] = [];
   for (const d of diagnostics) {
     if (d.source !== DIAGNOSTIC_SOURCE) continue;

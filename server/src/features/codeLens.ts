@@ -11,6 +11,7 @@ import type { InstructionSyntax } from '../model/syntax';
 import { joinInstruction } from '../model/text';
 import {
   ClientCommands,
+  type LensCommands,
   type BuildTargetsResult,
   type ComposeBuildInfo,
   type InstructionOutline,
@@ -83,7 +84,7 @@ export function defaultBuild(targets: BuildTargetsResult): StageBuildArgs | unde
   return last ? { uri: targets.uri, target: null, stage: last.index, nameFirst: undefined, compose: targets.compose, fromCompose: false } : undefined;
 }
 
-export function computeCodeLenses(model: StageModel, targets: BuildTargetsResult): CodeLens[] {
+export function computeCodeLenses(model: StageModel, targets: BuildTargetsResult, commands: LensCommands = ClientCommands): CodeLens[] {
   const out: CodeLens[] = [];
   for (const o of targets.stages) {
     const s = model.stages[o.index];
@@ -91,14 +92,14 @@ export function computeCodeLenses(model: StageModel, targets: BuildTargetsResult
     const range = s.from.keywordRange;
     const b = o.build;
     const lens = (title: string, command: string, args: StageBuildArgs) => out.push({ range, command: { title, command, arguments: [args] } });
-    if (b && !b.nameFirst) lens(`Build target ${b.target}`, ClientCommands.build, b);
-    else if (b) lens(`Name '${b.target}' and build`, ClientCommands.build, b);
+    if (b && !b.nameFirst) lens(`Build target ${b.target}`, commands.build, b);
+    else if (b) lens(`Name '${b.target}' and build`, commands.build, b);
     const dflt = o.last ? defaultBuild(targets) : undefined;
-    if (dflt) lens('Build', ClientCommands.build, dflt);
+    if (dflt) lens('Build', commands.build, dflt);
     if (o.runnable) {
-      if (b && !b.nameFirst) lens('Run', ClientCommands.run, b);
-      else if (dflt) lens('Run', ClientCommands.run, dflt);
-      else if (b) lens(`Name '${b.target}' and run`, ClientCommands.run, b);
+      if (b && !b.nameFirst) lens('Run', commands.run, b);
+      else if (dflt) lens('Run', commands.run, dflt);
+      else if (b) lens(`Name '${b.target}' and run`, commands.run, b);
     }
   }
   return out;

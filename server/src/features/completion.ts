@@ -29,9 +29,23 @@ export function computeStageCompletions(model: StageModel, lineText: string, p: 
   for (const s of earlier) {
     const doc = { kind: MarkupKind.Markdown, value: describeStageMarkdown(model, s) };
     if (s.name) {
-      items.push({ label: s.name, kind: CompletionItemKind.Module, detail: `stage #${s.index} · ${s.base.value || s.base.raw}`, documentation: doc, sortText: `0${String(s.index).padStart(6, '0')}`, textEdit: { range, newText: s.name } });
+      items.push({
+        label: s.name,
+        kind: CompletionItemKind.Module,
+        detail: `stage #${s.index} · ${s.base.value || s.base.raw}`,
+        documentation: doc,
+        sortText: `0${String(s.index).padStart(6, '0')}`,
+        textEdit: { range, newText: s.name },
+      });
     } else if (ctx.kind === 'copy') {
-      items.push({ label: String(s.index), kind: CompletionItemKind.Module, detail: `unnamed stage #${s.index} · ${s.base.value || s.base.raw}`, documentation: doc, sortText: `1${String(s.index).padStart(6, '0')}`, textEdit: { range, newText: String(s.index) } });
+      items.push({
+        label: String(s.index),
+        kind: CompletionItemKind.Module,
+        detail: `unnamed stage #${s.index} · ${s.base.value || s.base.raw}`,
+        documentation: doc,
+        sortText: `1${String(s.index).padStart(6, '0')}`,
+        textEdit: { range, newText: String(s.index) },
+      });
     }
   }
   return items;

@@ -77,7 +77,13 @@ export function composeProblems(file: ComposeFile, builds: ReadonlyMap<string, S
     const where = shortPath(composeDir, b.paths.dockerfile);
     const base = { range: t.range, unnecessary: false, fixes: [] };
     if (!b.model) {
-      out.push({ ...base, code: Codes.composeMissingDockerfile, severity: 'warning', message: `Cannot check target '${t.value}': ${b.error ?? `cannot read ${where}`}.`, related: [] });
+      out.push({
+        ...base,
+        code: Codes.composeMissingDockerfile,
+        severity: 'warning',
+        message: `Cannot check target '${t.value}': ${b.error ?? `cannot read ${where}`}.`,
+        related: [],
+      });
       continue;
     }
     const names = [...targets(b.model).keys()];
@@ -106,7 +112,13 @@ export function computeComposeCodeActions(uri: string, diagnostics: readonly Dia
     const data = d.data as unknown;
     const r = typeof data === 'object' && data !== null ? (data as Record<string, unknown>)['replacement'] : undefined;
     if (typeof r !== 'string') continue;
-    out.push({ title: `Change to '${r}'`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: [{ range: d.range, newText: r }] } } });
+    out.push({
+      title: `Change to '${r}'`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
+      isPreferred: true,
+      edit: { changes: { [uri]: [{ range: d.range, newText: r }] } },
+    });
   }
   return out;
 }
@@ -122,7 +134,12 @@ function targetAt(file: ComposeFile, p: Position): ComposeService | undefined {
   });
 }
 
-export function computeComposeCompletions(file: ComposeFile, builds: ReadonlyMap<string, ServiceBuild>, p: Position, lineText: string): CompletionItem[] | undefined {
+export function computeComposeCompletions(
+  file: ComposeFile,
+  builds: ReadonlyMap<string, ServiceBuild>,
+  p: Position,
+  lineText: string,
+): CompletionItem[] | undefined {
   const svc = targetAt(file, p);
   const model = svc ? builds.get(svc.name)?.model : undefined;
   const t = svc?.build?.target;
@@ -144,7 +161,11 @@ export function computeComposeCompletions(file: ComposeFile, builds: ReadonlyMap
   }));
 }
 
-function stageOfTarget(file: ComposeFile, builds: ReadonlyMap<string, ServiceBuild>, p: Position): { stage: Stage; build: ServiceBuild; range: Range } | undefined {
+function stageOfTarget(
+  file: ComposeFile,
+  builds: ReadonlyMap<string, ServiceBuild>,
+  p: Position,
+): { stage: Stage; build: ServiceBuild; range: Range } | undefined {
   const svc = targetAt(file, p);
   const t = svc?.build?.target?.value;
   const b = svc ? builds.get(svc.name) : undefined;

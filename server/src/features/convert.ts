@@ -22,7 +22,6 @@ import { CodeActionIds, DIAGNOSTIC_SOURCE } from '../protocol';
 
 export { CONVERT_CODE } from '../convert/convert';
 
-
 /** The information diagnostic "this image ships its build toolchain", when the conversion applies and keeps every line. */
 export function convertProblems(model: StageModel): Problem[] {
   const finding = detectToolchain(model);
@@ -33,7 +32,6 @@ export function convertProblems(model: StageModel): Problem[] {
   }));
   return [{ code: CONVERT_CODE, severity: 'information', message: finding.message, range: finding.range, unnecessary: false, related, fixes: [] }];
 }
-
 
 /**
  * The build context of a Dockerfile on disk: the directory it is in (what
@@ -69,7 +67,13 @@ function titleOf(c: Conversion, dev: boolean): string {
  * our diagnostic and as a refactoring anywhere in the single stage (plus a
  * variant with a dev stage), and "Add a dev stage" in a multi-stage file.
  */
-export function computeConvertActions(model: StageModel, uri: string, range: Range, diagnostics: readonly Diagnostic[], options: ConvertOptions = {}): CodeAction[] {
+export function computeConvertActions(
+  model: StageModel,
+  uri: string,
+  range: Range,
+  diagnostics: readonly Diagnostic[],
+  options: ConvertOptions = {},
+): CodeAction[] {
   const out: CodeAction[] = [];
   const stage = model.stages[0];
   if (model.stages.length === 1 && stage) {
@@ -79,14 +83,20 @@ export function computeConvertActions(model: StageModel, uri: string, range: Ran
     const conv = convertToMultiStage(model, options);
     if (!conv || conv.lost.length) return out;
     const edit = (text: string) => ({ changes: { [uri]: [{ range: wholeDocument(model), newText: text }] } });
-    const main: CodeAction = { title: titleOf(conv, false), kind: ours.length ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite, edit: edit(conv.text), data: { id: CodeActionIds.convert } };
+    const main: CodeAction = {
+      title: titleOf(conv, false),
+      kind: ours.length ? CodeActionKind.QuickFix : CodeActionKind.RefactorRewrite,
+      edit: edit(conv.text),
+      data: { id: CodeActionIds.convert },
+    };
     if (ours.length) {
       main.diagnostics = ours;
       if (!conv.todos.length) main.isPreferred = true;
     }
     out.push(main);
     const withDev = convertToMultiStage(model, { ...options, devStage: true });
-    if (withDev && !withDev.lost.length) out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CodeActionIds.convertWithDev } });
+    if (withDev && !withDev.lost.length)
+      out.push({ title: titleOf(withDev, true), kind: CodeActionKind.RefactorRewrite, edit: edit(withDev.text), data: { id: CodeActionIds.convertWithDev } });
     return out;
   }
   // Offered on the FROM line of the builder or of the production stage (not on every line of every multi-stage file).

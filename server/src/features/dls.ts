@@ -19,7 +19,7 @@ import type {
   SignatureHelp,
   TextEdit,
 } from 'vscode-languageserver';
-import { CodeActionKind } from 'vscode-languageserver-types';
+import { CodeActionKind, MarkupKind } from 'vscode-languageserver-types';
 import { isContinuationLine } from '../model/text';
 
 /** dockerfile-utils codes our stage checks replace (duplicate name, invalid name, AS keyword). */
@@ -45,6 +45,23 @@ function wordAt(line: string, character: number): { word: string; variable: bool
  */
 export class GeneralFeatures {
   private cached: DockerfileLanguageService | undefined;
+  /** What the client accepts (see clientCapabilities.ts); the service is told before its first answer. */
+  private client = { snippets: true, markdownHover: true, markdownCompletionDocs: true };
+
+  setClientFeatures(f: { readonly snippets: boolean; readonly markdownHover: boolean; readonly markdownCompletionDocs: boolean }): void {
+    this.client = { snippets: f.snippets, markdownHover: f.markdownHover, markdownCompletionDocs: f.markdownCompletionDocs };
+    this.cached?.setCapabilities(this.capabilities());
+  }
+
+  private capabilities(): Parameters<DockerfileLanguageService['setCapabilities']>[0] {
+    const md = (yes: boolean): MarkupKind[] => (yes ? [MarkupKind.Markdown, MarkupKind.PlainText] : [MarkupKind.PlainText]);
+    return {
+      completion: {
+        completionItem: { snippetSupport: this.client.snippets, documentationFormat: md(this.client.markdownCompletionDocs), deprecatedSupport: true },
+      },
+      hover: { contentFormat: md(this.client.markdownHover) },
+    };
+  }
 
   constructor(private readonly log: Logger) {}
 
@@ -54,10 +71,7 @@ export class GeneralFeatures {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const dls = require('dockerfile-language-service') as typeof import('dockerfile-language-service');
       this.cached = dls.DockerfileLanguageServiceFactory.createLanguageService();
-      this.cached.setCapabilities({
-        completion: { completionItem: { snippetSupport: true, documentationFormat: ['markdown', 'plaintext'], deprecatedSupport: true } },
-        hover: { contentFormat: ['markdown', 'plaintext'] },
-      });
+      this.cached.setCapabilities(this.capabilities());
     }
     return this.cached;
   }

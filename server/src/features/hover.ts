@@ -6,10 +6,14 @@ import { referenceAt, referencedStage, stageNeeds, stageSymbolAt, type Stage, ty
 function list(model: StageModel, all: readonly number[]): string {
   const ids = all.length > 12 ? all.slice(0, 12) : all;
   const more = all.length > ids.length ? ` and ${all.length - ids.length} more` : '';
-  return ids.map((i) => {
-    const name = model.stages[i]?.name;
-    return `#${i}${name ? ` \`${name}\`` : ''}`;
-  }).join(', ') + more;
+  return (
+    ids
+      .map((i) => {
+        const name = model.stages[i]?.name;
+        return `#${i}${name ? ` \`${name}\`` : ''}`;
+      })
+      .join(', ') + more
+  );
 }
 
 export function describeStageMarkdown(model: StageModel, s: Stage): string {
@@ -24,7 +28,8 @@ export function describeStageMarkdown(model: StageModel, s: Stage): string {
   out.push(s.dependents.length ? `Used by ${list(model, s.dependents)}` : 'Used by no other stage');
   const last = model.defaultTarget;
   if (last && last.index === s.index) out.push('The default target: a build without `--target` produces this stage.');
-  else out.push(s.builtByDefault ? 'Built by the default target (a build without `--target`).' : 'Not built by the default target (a build without `--target`).');
+  else
+    out.push(s.builtByDefault ? 'Built by the default target (a build without `--target`).' : 'Not built by the default target (a build without `--target`).');
   if (s.name) out.push(`\`--target ${s.name}\` builds ${list(model, stageNeeds(model, s.index))}`);
   else if (!s.reachable) out.push('No target builds this stage: it has no name and nothing uses it.');
   return out.join('\n\n');
@@ -44,12 +49,21 @@ export function computeHover(model: StageModel, p: Position): Hover | undefined 
   const ref = referenceAt(model, p);
   const t = ref?.kind === 'from' && ref.caseVariantOf !== undefined ? model.stages[ref.caseVariantOf] : undefined;
   if (ref && t) {
-    return { contents: { kind: MarkupKind.Markdown, value: `\`${ref.value}\` is not stage \`${t.name}\`: FROM looks stage names up exactly as written, and BuildKit stores them lower-case. Write \`FROM ${t.name}\` to build on stage #${t.index}.` }, range: ref.range };
+    return {
+      contents: {
+        kind: MarkupKind.Markdown,
+        value: `\`${ref.value}\` is not stage \`${t.name}\`: FROM looks stage names up exactly as written, and BuildKit stores them lower-case. Write \`FROM ${t.name}\` to build on stage #${t.index}.`,
+      },
+      range: ref.range,
+    };
   }
   if (ref && referencedStage(ref) === undefined && ref.kind !== 'from') {
-    const what = ref.resolution.kind === 'out-of-range' ? `Stage index ${ref.value} does not exist: this Dockerfile has ${model.stages.length} stages.`
-      : ref.kind === 'mount' && /^\d+$/.test(ref.value) ? `\`from=${ref.value}\`: a mount's \`from\` takes a stage name, not an index, so BuildKit reads \`${ref.value}\` as an image.`
-      : `\`${ref.value}\` is not a stage of this Dockerfile: BuildKit takes it as an image (or a named build context).`;
+    const what =
+      ref.resolution.kind === 'out-of-range'
+        ? `Stage index ${ref.value} does not exist: this Dockerfile has ${model.stages.length} stages.`
+        : ref.kind === 'mount' && /^\d+$/.test(ref.value)
+          ? `\`from=${ref.value}\`: a mount's \`from\` takes a stage name, not an index, so BuildKit reads \`${ref.value}\` as an image.`
+          : `\`${ref.value}\` is not a stage of this Dockerfile: BuildKit takes it as an image (or a named build context).`;
     return { contents: { kind: MarkupKind.Markdown, value: what }, range: ref.range };
   }
   return undefined;

@@ -5,7 +5,10 @@ import type { StageModel } from '../model/model';
 import type { InstructionSyntax } from '../model/syntax';
 
 function instructionSymbol(i: InstructionSyntax): DocumentSymbol {
-  const detail = i.flags.map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`).concat(i.args.map((a) => a.text)).join(' ');
+  const detail = i.flags
+    .map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`)
+    .concat(i.args.map((a) => a.text))
+    .join(' ');
   return {
     name: i.keyword,
     detail: detail.length > 80 ? detail.slice(0, 79) + '…' : detail,
@@ -54,10 +57,15 @@ export function computeFoldingRanges(model: StageModel): FoldingRange[] {
   // Blocks of two or more comment lines.
   let start = -1;
   let prev = -2;
-  const flush = () => { if (start >= 0 && prev > start) out.push({ startLine: start, endLine: prev, kind: FoldingRangeKind.Comment }); };
+  const flush = () => {
+    if (start >= 0 && prev > start) out.push({ startLine: start, endLine: prev, kind: FoldingRangeKind.Comment });
+  };
   for (const c of model.comments) {
     const l = c.range.start.line;
-    if (l !== prev + 1) { flush(); start = l; }
+    if (l !== prev + 1) {
+      flush();
+      start = l;
+    }
     prev = l;
   }
   flush();

@@ -3,14 +3,7 @@
  * plain text edits. Pure data; features/diagnostics.ts maps it to LSP.
  */
 import type { Range } from 'vscode-languageserver-types';
-import {
-  RESERVED_STAGE_NAMES,
-  STAGE_NAME,
-  referencesNaming,
-  type Stage,
-  type StageModel,
-  type StageReference,
-} from './model';
+import { RESERVED_STAGE_NAMES, STAGE_NAME, referencesNaming, type Stage, type StageModel, type StageReference } from './model';
 import { editDistance } from './text';
 import { Codes, type Code } from './codes';
 
@@ -115,7 +108,11 @@ export function useStageNameFix(model: StageModel, ref: StageReference, target: 
   const name = suggestStageName(model, target);
   const naming = nameStageEdits(target, name);
   if (naming.length === 0) return undefined;
-  return { title: `Name stage #${target.index} '${name}' and use the name instead of ${ref.value}`, edits: [...naming, { range: ref.range, newText: name }], preferred: true };
+  return {
+    title: `Name stage #${target.index} '${name}' and use the name instead of ${ref.value}`,
+    edits: [...naming, { range: ref.range, newText: name }],
+    preferred: true,
+  };
 }
 
 function checkReference(model: StageModel, r: StageReference, out: Problem[]): void {
@@ -127,9 +124,27 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
     case 'later': {
       const t = model.stages[res.stage] as Stage;
       if (r.kind === 'from') {
-        out.push(problem(Codes.fromLater, 'warning', `FROM only sees stages defined above it: stage ${describeStage(t)} is defined later (line ${line(t.from.range)}), so BuildKit takes '${r.value}' as an image name${dyn}.`, r.range, [], [{ range: t.from.range, message: `stage ${describeStage(t)}` }]));
+        out.push(
+          problem(
+            Codes.fromLater,
+            'warning',
+            `FROM only sees stages defined above it: stage ${describeStage(t)} is defined later (line ${line(t.from.range)}), so BuildKit takes '${r.value}' as an image name${dyn}.`,
+            r.range,
+            [],
+            [{ range: t.from.range, message: `stage ${describeStage(t)}` }],
+          ),
+        );
       } else {
-        out.push(problem(Codes.laterStage, 'error', `Cannot use stage ${describeStage(t)} from stage ${describeStage(where)}: it needs to be defined before the current stage (it is on line ${line(t.from.range)})${dyn}.`, r.range, [], [{ range: t.from.range, message: `stage ${describeStage(t)}` }]));
+        out.push(
+          problem(
+            Codes.laterStage,
+            'error',
+            `Cannot use stage ${describeStage(t)} from stage ${describeStage(where)}: it needs to be defined before the current stage (it is on line ${line(t.from.range)})${dyn}.`,
+            r.range,
+            [],
+            [{ range: t.from.range, message: `stage ${describeStage(t)}` }],
+          ),
+        );
       }
       return;
     }
@@ -137,11 +152,25 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
       if (r.kind === 'from') {
         out.push(problem(Codes.fromLater, 'warning', `A stage cannot be built on itself: BuildKit takes '${r.value}' as an image name${dyn}.`, r.range));
       } else {
-        out.push(problem(Codes.selfReference, 'error', `Stage ${describeStage(where)} cannot use itself (${flag}${r.kind === 'mount' ? '' : '='}${r.raw}): circular dependency${dyn}.`, r.range));
+        out.push(
+          problem(
+            Codes.selfReference,
+            'error',
+            `Stage ${describeStage(where)} cannot use itself (${flag}${r.kind === 'mount' ? '' : '='}${r.raw}): circular dependency${dyn}.`,
+            r.range,
+          ),
+        );
       }
       return;
     case 'out-of-range':
-      out.push(problem(Codes.indexOutOfRange, 'error', `Invalid stage index ${res.index}: this Dockerfile has ${model.stages.length} stage${model.stages.length === 1 ? '' : 's'} (#0 to #${model.stages.length - 1})${dyn}.`, r.range));
+      out.push(
+        problem(
+          Codes.indexOutOfRange,
+          'error',
+          `Invalid stage index ${res.index}: this Dockerfile has ${model.stages.length} stage${model.stages.length === 1 ? '' : 's'} (#0 to #${model.stages.length - 1})${dyn}.`,
+          r.range,
+        ),
+      );
       return;
     case 'empty':
       // A value that only build args fill in (and whose default is empty) is set at build time.
@@ -156,10 +185,16 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
   if (r.kind === 'from') {
     if (r.caseVariantOf !== undefined) {
       const t = model.stages[r.caseVariantOf] as Stage;
-      out.push(problem(Codes.fromCase, 'error',
-        `FROM looks stage names up exactly as written, and stage names are stored lower-case: '${r.value}' is not stage '${t.name}', so BuildKit takes it as an image name, and an invalid one (image names are lower-case).`,
-        r.range, [{ title: `Use stage '${t.name}'`, edits: [{ range: r.range, newText: t.name ?? r.value }], preferred: true }],
-        [{ range: t.nameToken?.range ?? t.from.range, message: `stage ${describeStage(t)}` }]));
+      out.push(
+        problem(
+          Codes.fromCase,
+          'error',
+          `FROM looks stage names up exactly as written, and stage names are stored lower-case: '${r.value}' is not stage '${t.name}', so BuildKit takes it as an image name, and an invalid one (image names are lower-case).`,
+          r.range,
+          [{ title: `Use stage '${t.name}'`, edits: [{ range: r.range, newText: t.name ?? r.value }], preferred: true }],
+          [{ range: t.nameToken?.range ?? t.from.range, message: `stage ${describeStage(t)}` }],
+        ),
+      );
     }
     return;
   }
@@ -167,9 +202,22 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
     const n = Number(r.value);
     const t = model.stages[n];
     const fix = t && t.index < r.inStage ? useStageNameFix(model, r, t) : undefined;
-    out.push(problem(Codes.mountIndex, 'warning', `RUN --mount from= takes a stage name, not an index: BuildKit reads '${r.value}' as an image name.`, r.range, fix ? [fix] : []));
+    out.push(
+      problem(
+        Codes.mountIndex,
+        'warning',
+        `RUN --mount from= takes a stage name, not an index: BuildKit reads '${r.value}' as an image name.`,
+        r.range,
+        fix ? [fix] : [],
+      ),
+    );
     return;
   }
+  checkTypo(model, r, out);
+}
+
+/** A name that resolves to no stage but is close to an earlier stage's name: probably a typo. */
+function checkTypo(model: StageModel, r: StageReference, out: Problem[]): void {
   if (r.dynamic || /[:/@]/.test(r.value)) return;
   const lower = r.value.toLowerCase();
   const limit = Math.min(2, Math.floor(lower.length / 3));
@@ -185,10 +233,16 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
     }
   }
   if (best?.name) {
-    out.push(problem(Codes.unknownStage, 'warning',
-      `No stage is named '${r.value}', so BuildKit takes it as an image or build context. Did you mean '${best.name}'?`,
-      r.range, [{ title: `Change to '${best.name}'`, edits: [{ range: r.range, newText: best.name }], preferred: true }],
-      [{ range: best.nameToken?.range ?? best.from.range, message: `stage ${describeStage(best)}` }]));
+    out.push(
+      problem(
+        Codes.unknownStage,
+        'warning',
+        `No stage is named '${r.value}', so BuildKit takes it as an image or build context. Did you mean '${best.name}'?`,
+        r.range,
+        [{ title: `Change to '${best.name}'`, edits: [{ range: r.range, newText: best.name }], preferred: true }],
+        [{ range: best.nameToken?.range ?? best.from.range, message: `stage ${describeStage(best)}` }],
+      ),
+    );
   }
 }
 
@@ -207,14 +261,28 @@ function checkStage(model: StageModel, s: Stage, seen: Map<string, Stage>, out: 
     const kw = from.keywordText;
     const expected = kw === kw.toUpperCase() ? 'AS' : kw === kw.toLowerCase() ? 'as' : undefined;
     if (expected && from.asKeyword.text !== expected) {
-      out.push(problem(Codes.asCasing, 'warning', `The '${from.asKeyword.text}' keyword should match the case of the '${kw}' keyword: use '${expected}'.`, from.asKeyword.range,
-        [{ title: `Change to '${expected}'`, edits: [{ range: from.asKeyword.range, newText: expected }], preferred: true }]));
+      out.push(
+        problem(
+          Codes.asCasing,
+          'warning',
+          `The '${from.asKeyword.text}' keyword should match the case of the '${kw}' keyword: use '${expected}'.`,
+          from.asKeyword.range,
+          [{ title: `Change to '${expected}'`, edits: [{ range: from.asKeyword.range, newText: expected }], preferred: true }],
+        ),
+      );
     }
   }
   const tok = s.nameToken;
   if (!tok || !s.name) return;
   if (!STAGE_NAME.test(s.name)) {
-    out.push(problem(Codes.invalidName, 'error', `Invalid name for build stage: '${tok.text}'. A name must start with a letter and contain only letters, digits, '-', '_' and '.'.`, tok.range));
+    out.push(
+      problem(
+        Codes.invalidName,
+        'error',
+        `Invalid name for build stage: '${tok.text}'. A name must start with a letter and contain only letters, digits, '-', '_' and '.'.`,
+        tok.range,
+      ),
+    );
     return;
   }
   if (RESERVED_STAGE_NAMES.has(s.name)) {
@@ -222,12 +290,23 @@ function checkStage(model: StageModel, s: Stage, seen: Map<string, Stage>, out: 
   }
   const first = seen.get(s.name);
   if (first) {
-    out.push(problem(Codes.duplicateName, 'error', `Duplicate stage name '${s.name}': it is already the name of stage #${first.index} (line ${line(first.from.range)}). BuildKit resolves --from and mount from= to the last one.`, tok.range, [],
-      [{ range: first.nameToken?.range ?? first.from.range, message: `first declaration of '${s.name}'` }]));
+    out.push(
+      problem(
+        Codes.duplicateName,
+        'error',
+        `Duplicate stage name '${s.name}': it is already the name of stage #${first.index} (line ${line(first.from.range)}). BuildKit resolves --from and mount from= to the last one.`,
+        tok.range,
+        [],
+        [{ range: first.nameToken?.range ?? first.from.range, message: `first declaration of '${s.name}'` }],
+      ),
+    );
   } else seen.set(s.name, s);
   if (tok.text !== s.name) {
-    out.push(problem(Codes.nameCasing, 'warning', `Stage names should be lower-case: BuildKit stores '${tok.text}' as '${s.name}'.`, tok.range,
-      [{ title: `Rename stage to '${s.name}' (and its references)`, edits: renameEdits(model, s, s.name), preferred: true }]));
+    out.push(
+      problem(Codes.nameCasing, 'warning', `Stage names should be lower-case: BuildKit stores '${tok.text}' as '${s.name}'.`, tok.range, [
+        { title: `Rename stage to '${s.name}' (and its references)`, edits: renameEdits(model, s, s.name), preferred: true },
+      ]),
+    );
   }
 }
 
@@ -240,8 +319,17 @@ export function checkModel(model: StageModel): Problem[] {
   for (const s of model.stages) {
     checkStage(model, s, seen, out);
     if (!s.reachable) {
-      out.push(problem(Codes.unreachable, 'hint', `Stage #${s.index} is never built: it has no name (so no --target selects it), it is not the last stage, and no other stage uses it.`,
-        { start: s.from.range.start, end: s.from.range.end }, [], [], true));
+      out.push(
+        problem(
+          Codes.unreachable,
+          'hint',
+          `Stage #${s.index} is never built: it has no name (so no --target selects it), it is not the last stage, and no other stage uses it.`,
+          { start: s.from.range.start, end: s.from.range.end },
+          [],
+          [],
+          true,
+        ),
+      );
     }
     while (refIndex < model.references.length && (model.references[refIndex] as StageReference).inStage === s.index) {
       checkReference(model, model.references[refIndex] as StageReference, out);

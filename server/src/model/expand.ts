@@ -33,9 +33,22 @@ export const AUTOMATIC_PLATFORM_ARGS: ReadonlyMap<string, string> = new Map([
 
 /** Other ARGs BuildKit predefines (proxies, BuildKit settings); usable without a declaration. */
 export const PREDEFINED_ARGS: ReadonlySet<string> = new Set([
-  'HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy',
-  'ALL_PROXY', 'all_proxy', 'BUILDKIT_CONTEXT_KEEP_GIT_DIR', 'BUILDKIT_INLINE_CACHE', 'BUILDKIT_MULTI_PLATFORM',
-  'BUILDKIT_SANDBOX_HOSTNAME', 'BUILDKIT_SYNTAX', 'SOURCE_DATE_EPOCH',
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'FTP_PROXY',
+  'ftp_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'ALL_PROXY',
+  'all_proxy',
+  'BUILDKIT_CONTEXT_KEEP_GIT_DIR',
+  'BUILDKIT_INLINE_CACHE',
+  'BUILDKIT_MULTI_PLATFORM',
+  'BUILDKIT_SANDBOX_HOSTNAME',
+  'BUILDKIT_SYNTAX',
+  'SOURCE_DATE_EPOCH',
 ]);
 
 const NAME_START = /[A-Za-z_]/;
@@ -127,8 +140,8 @@ function expandBraced(
   };
   const set = value !== undefined && value !== null;
   const nonEmpty = set && value !== '';
-  if (rest.startsWith(':-')) return nonEmpty ? (value) : word(rest.slice(2));
-  if (rest.startsWith('-')) return set ? (value) : word(rest.slice(1));
+  if (rest.startsWith(':-')) return nonEmpty ? value : word(rest.slice(2));
+  if (rest.startsWith('-')) return set ? value : word(rest.slice(1));
   if (rest.startsWith(':+')) return nonEmpty ? word(rest.slice(2)) : '';
   if (rest.startsWith('+')) return set ? word(rest.slice(1)) : '';
   const v = value ?? '';

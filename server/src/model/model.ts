@@ -146,6 +146,56 @@ function descriptionOf(lines: readonly string[], fromLine: number, name: string 
 
 const NUMERIC = /^[+-]?\d+$/;
 
+/**
+ * The reference of a FROM image in stage `i`: a stage declared above it (exactly as
+ * written), or, for diagnostics, a case variant of one or a later stage's name; else none.
+ * `FROM x AS x`: FROM looks among the stages declared before this one, so the base is
+ * the image x (dockerfile2llb adds a stage's name only after resolving its base): no reference.
+ */
+function fromReference(
+  img: { readonly text: string; readonly range: Range },
+  exp: { readonly value: string; readonly dynamic: boolean },
+  i: number,
+  exact: number | undefined,
+  soFar: ReadonlyMap<string, number>,
+  finalByName: ReadonlyMap<string, number>,
+): StageReference | undefined {
+  const ref = (resolution: Resolution, caseVariantOf: number | undefined): StageReference => ({
+    kind: 'from',
+    raw: img.text,
+    value: exp.value,
+    range: img.range,
+    dynamic: exp.dynamic,
+    numeric: false,
+    inStage: i,
+    resolution,
+    caseVariantOf,
+  });
+  if (exact !== undefined) return ref({ kind: 'stage', stage: exact }, undefined);
+  // Not a stage for BuildKit. Keep it as a reference when it looks like one, for diagnostics.
+  const lower = exp.value.toLowerCase();
+  const variant = soFar.get(lower);
+  if (variant !== undefined) return ref({ kind: 'image' }, variant);
+  const later = finalByName.get(lower);
+  if (later !== undefined && later > i && exp.value === lower) return ref({ kind: 'later', stage: later }, undefined);
+  return undefined;
+}
+
+/**
+ * A COPY --from / mount from= value in stage `i`, as BuildKit resolves it: a numeric
+ * COPY index, else a name looked up (case-insensitively) among all the stages.
+ */
+function resolveReference(value: string, numeric: boolean, i: number, count: number, finalByName: ReadonlyMap<string, number>): Resolution {
+  if (value === '') return { kind: 'empty' };
+  const relative = (t: number): Resolution => (t === i ? { kind: 'self', stage: t } : t > i ? { kind: 'later', stage: t } : { kind: 'stage', stage: t });
+  if (numeric) {
+    const n = Number(value);
+    return n < 0 || n >= count ? { kind: 'out-of-range', index: n } : relative(n);
+  }
+  const t = finalByName.get(value.toLowerCase());
+  return t === undefined ? { kind: 'image' } : relative(t);
+}
+
 /** Builds the model of one document version (re-using an earlier version's parse where the text is unchanged). */
 export function buildModel(text: string, previous?: StageModel): StageModel {
   return modelFromParsed(parseDocument(text, previous?.parsed));
@@ -177,24 +227,10 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     const img = from.image;
     const exp = img ? expand(img.text, globals, escape) : { value: '', dynamic: false };
     const exact = soFar.get(exp.value);
-    let baseStage: number | undefined;
-    if (img && exact !== undefined) {
-      baseStage = exact;
-      direct[i]?.add(exact);
-      references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'stage', stage: exact }, caseVariantOf: undefined });
-    } else if (img) {
-      // Not a stage for BuildKit. Keep it as a reference when it looks like one, for diagnostics.
-      const lower = exp.value.toLowerCase();
-      const variant = soFar.get(lower);
-      const later = finalByName.get(lower);
-      if (variant !== undefined) {
-        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'image' }, caseVariantOf: variant });
-      } else if (later !== undefined && later > i && exp.value === lower) {
-        references.push({ kind: 'from', raw: img.text, value: exp.value, range: img.range, dynamic: exp.dynamic, numeric: false, inStage: i, resolution: { kind: 'later', stage: later }, caseVariantOf: undefined });
-      }
-      // `FROM x AS x`: FROM looks among the stages declared before this one, so the base is
-      // the image x (dockerfile2llb adds a stage's name only after resolving its base): no reference.
-    }
+    const fromRef = img ? fromReference(img, exp, i, exact, soFar, finalByName) : undefined;
+    if (fromRef) references.push(fromRef);
+    const baseStage = fromRef?.resolution.kind === 'stage' ? fromRef.resolution.stage : undefined;
+    if (baseStage !== undefined) direct[i]?.add(baseStage);
     bases.push({ raw: img?.text ?? '', value: exp.value, range: img?.range, dynamic: exp.dynamic, stage: baseStage });
     const pf: FlagSyntax | undefined = from.platform;
     if (pf && pf.value !== null && pf.valueRange) {
@@ -207,26 +243,17 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     for (const r of s.refs) {
       const e = expand(r.value, stageArgValues(globals, s.args, r.range.start.line), escape);
       const value = e.value;
-      let resolution: Resolution;
-      let numeric = false;
-      if (value === '') resolution = { kind: 'empty' };
-      else if (r.kind === 'copy' && NUMERIC.test(value)) {
-        numeric = true;
-        const n = Number(value);
-        if (n < 0 || n >= count) resolution = { kind: 'out-of-range', index: n };
-        else resolution = n === i ? { kind: 'self', stage: n } : n > i ? { kind: 'later', stage: n } : { kind: 'stage', stage: n };
-      } else {
-        const t = finalByName.get(value.toLowerCase());
-        if (t === undefined) resolution = { kind: 'image' };
-        else resolution = t === i ? { kind: 'self', stage: t } : t > i ? { kind: 'later', stage: t } : { kind: 'stage', stage: t };
-      }
+      const numeric = r.kind === 'copy' && NUMERIC.test(value);
+      const resolution = resolveReference(value, numeric, i, count, finalByName);
       if (resolution.kind === 'stage') direct[i]?.add(resolution.stage);
       references.push({ kind: r.kind, raw: r.value, value, range: r.range, dynamic: e.dynamic, numeric, inStage: i, resolution, caseVariantOf: undefined });
     }
   });
 
   const dependents: number[][] = syntaxes.map(() => []);
-  direct.forEach((ds, i) => { ds.forEach((d) => dependents[d]?.push(i)); });
+  direct.forEach((ds, i) => {
+    ds.forEach((d) => dependents[d]?.push(i));
+  });
   const dependsOn: number[][] = direct.map((ds) => [...ds].sort((x, y) => x - y));
   const defaultNeeds = closure(dependsOn, count > 0 ? [count - 1] : []);
   const roots: number[] = [];
@@ -273,7 +300,8 @@ function conflictMarkersOf(lines: readonly string[]): Range[] {
   const out: Range[] = [];
   lines.forEach((l, n) => {
     const c = l.charCodeAt(0);
-    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l)) out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
+    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l))
+      out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
   });
   return out;
 }
@@ -295,7 +323,12 @@ function closure(dependsOn: readonly (readonly number[])[], roots: readonly numb
 
 /** Every stage a `--target` build of `stage` runs (BuildKit skips the rest), itself included, ascending. */
 export function stageNeeds(model: StageModel, stage: number): number[] {
-  return [...closure(model.stages.map((s) => s.dependsOn), [stage])].sort((x, y) => x - y);
+  return [
+    ...closure(
+      model.stages.map((s) => s.dependsOn),
+      [stage],
+    ),
+  ].sort((x, y) => x - y);
 }
 
 /** A human label for a stage: its name, or `#<index>` and its base. */

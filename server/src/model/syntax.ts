@@ -186,7 +186,12 @@ function extractFlag(f: Flag, offset: number): FlagSyntax {
     range: shiftRange(f.getRange(), offset),
     options: f.getOptions().map((o) => {
       const vr = o.getValueRange();
-      return { name: o.getName(), value: restoredValue(o.getValue(), vr), valueRange: vr ? shiftRange(vr, offset) : null, range: shiftRange(o.getRange(), offset) };
+      return {
+        name: o.getName(),
+        value: restoredValue(o.getValue(), vr),
+        valueRange: vr ? shiftRange(vr, offset) : null,
+        range: shiftRange(o.getRange(), offset),
+      };
     }),
   };
 }
@@ -283,7 +288,8 @@ function extractStage(fromInst: Instruction, rest: Instruction[], offset: number
       for (const f of syn.flags) {
         if (f.name !== 'mount') continue;
         for (const o of f.options) {
-          if (o.name.toLowerCase() === 'from' && o.value !== null && o.valueRange) refs.push({ kind: 'mount', value: o.value, range: o.valueRange, instruction: idx });
+          if (o.name.toLowerCase() === 'from' && o.value !== null && o.valueRange)
+            refs.push({ kind: 'mount', value: o.value, range: o.valueRange, instruction: idx });
         }
       }
     }
@@ -299,7 +305,15 @@ export function parseChunk(text: string, startLine: number, lineCount: number, e
   // A chunk after the first does not see the document's escape directive: restate it.
   const restate = !first && escapeChar !== '\\';
   const offset = startLine - (restate ? 1 : 0);
-  const empty = (): ChunkSyntax => ({ startLine, lineCount, prelude: first ? { directives: [], escapeChar, args: [], instructions: [] } : undefined, stages: [], comments: [], unterminated: false, startsWithFrom: false });
+  const empty = (): ChunkSyntax => ({
+    startLine,
+    lineCount,
+    prelude: first ? { directives: [], escapeChar, args: [], instructions: [] } : undefined,
+    stages: [],
+    comments: [],
+    unterminated: false,
+    startsWithFrom: false,
+  });
   let df: Dockerfile;
   let patched = new Set<string>();
   try {
@@ -331,7 +345,16 @@ export function parseChunk(text: string, startLine: number, lineCount: number, e
   }
 }
 
-function extractChunk(df: Dockerfile, text: string, startLine: number, lineCount: number, offset: number, restate: boolean, first: boolean, escapeChar: string): ChunkSyntax {
+function extractChunk(
+  df: Dockerfile,
+  text: string,
+  startLine: number,
+  lineCount: number,
+  offset: number,
+  restate: boolean,
+  first: boolean,
+  escapeChar: string,
+): ChunkSyntax {
   const all = df.getInstructions();
   let k = 0;
   const preludeInstructions: Instruction[] = [];

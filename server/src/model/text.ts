@@ -61,10 +61,7 @@ export function diffLines(before: readonly string[], after: readonly string[]): 
   let prefix = 0;
   while (prefix < max && before[prefix] === after[prefix]) prefix++;
   let suffix = 0;
-  while (
-    suffix < max - prefix &&
-    before[before.length - 1 - suffix] === after[after.length - 1 - suffix]
-  ) suffix++;
+  while (suffix < max - prefix && before[before.length - 1 - suffix] === after[after.length - 1 - suffix]) suffix++;
   return { prefix, suffix };
 }
 
@@ -129,7 +126,13 @@ export interface JoinedInstruction {
  * logical line ends are heredoc bodies (never joined, comments kept).
  * `lines` are the document's lines; the instruction runs from `start` to `end`.
  */
-export function joinInstruction(lines: readonly string[], start: Position, end: Position, escape: string, heredocs: readonly HeredocSyntax[] = []): JoinedInstruction {
+export function joinInstruction(
+  lines: readonly string[],
+  start: Position,
+  end: Position,
+  escape: string,
+  heredocs: readonly HeredocSyntax[] = [],
+): JoinedInstruction {
   const body = new Set<number>();
   const delimiters = new Set<number>();
   for (const h of heredocs) {

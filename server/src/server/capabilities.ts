@@ -17,7 +17,12 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import { SEMANTIC_LEGEND } from '../features/semanticTokens';
-import { SETTINGS_SECTION, type LanguageFeatures } from '../protocol';
+import { SETTINGS_SECTION, ServerCommands, type LanguageFeatures } from '../protocol';
+import { clientFeatures } from '../features/clientCapabilities';
+import { VERSION } from '../version';
+import { ServerBuilds } from './builds';
+import { buildTargetsOf } from './routes';
+import { validate } from './scheduling';
 import type { ServerContext } from './context';
 import { fsPathOf } from './paths';
 
@@ -25,6 +30,8 @@ const ON_TYPE = { firstTriggerCharacter: '\\', moreTriggerCharacter: ['`'] };
 
 function serverCapabilities(mode: LanguageFeatures, dynamicFormatting: boolean): ServerCapabilities {
   const capabilities: ServerCapabilities = {
+    // Every column the server reads or writes counts UTF-16 code units: say so, whatever else the client offers.
+    positionEncoding: 'utf-16',
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
     inlayHintProvider: true,
     definitionProvider: true,
@@ -37,6 +44,7 @@ function serverCapabilities(mode: LanguageFeatures, dynamicFormatting: boolean):
     completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: mode === 'all' },
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
     codeLensProvider: { resolveProvider: false },
+    executeCommandProvider: { commands: [ServerCommands.build, ServerCommands.run] },
   };
   if (mode === 'all') {
     Object.assign(capabilities, {
@@ -60,6 +68,8 @@ function readClientSupport(ctx: ServerContext, caps: ClientCapabilities): void {
   ctx.client.dynamicConfig = caps.workspace?.didChangeConfiguration?.dynamicRegistration === true;
   ctx.client.relatedInformation = caps.textDocument?.publishDiagnostics?.relatedInformation === true;
   ctx.client.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
+  ctx.client.features = clientFeatures(caps);
+  ctx.general.setClientFeatures(ctx.client.features);
   // Compose files share the client's document selector: register formatting for Dockerfiles only
   // where the client allows it, so that Compose files keep their own formatter.
   const td = caps.textDocument;
@@ -78,7 +88,25 @@ export function registerInitialize(ctx: ServerContext): void {
     ctx.compose.roots = roots;
     const init = params.initializationOptions as unknown;
     if (typeof init === 'object' && init !== null && (init as Record<string, unknown>)['languageFeatures'] === 'stagesOnly') ctx.mode = 'stagesOnly';
-    return { capabilities: serverCapabilities(ctx.mode, ctx.client.dynamicFormatting), serverInfo: { name: 'dockerfile-stages-langserver', version: '0.1.0' } };
+    ctx.client.commands = typeof init === 'object' && init !== null && (init as Record<string, unknown>)['clientCommands'] === true;
+    ctx.builds = new ServerBuilds(connection, {
+      init,
+      workDoneProgress: ctx.client.features.workDoneProgress,
+      roots: () => ctx.compose.roots,
+      section: (uri) =>
+        ctx.settings.enabled
+          ? connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION }).then(
+              (x: unknown) => x,
+              () => null,
+            )
+          : Promise.resolve(null),
+      outline: async (uri) => buildTargetsOf(ctx, uri, await ctx.settings.get(uri)),
+      republish: (uri) => {
+        if (ctx.docs.get(uri)) void validate(ctx, uri);
+        else void connection.sendDiagnostics({ uri, diagnostics: ctx.builds?.diagnosticsFor(uri) ?? [] });
+      },
+    });
+    return { capabilities: serverCapabilities(ctx.mode, ctx.client.dynamicFormatting), serverInfo: { name: 'dockerfile-stages-langserver', version: VERSION } };
   });
 
   connection.onInitialized(() => {

@@ -19,6 +19,8 @@ import type { ServiceBuild } from '../features/compose';
 import type { GeneralFeatures, Logger } from '../features/dls';
 import type { LanguageFeatures, Settings } from '../protocol';
 import type { ComposeDiscovery } from './composeDiscovery';
+import type { ClientFeatures } from '../features/clientCapabilities';
+import type { ServerBuilds } from './builds';
 import { composeOf, modelOf, type DocState, type DocumentStore } from './documents';
 import { fsPathOf } from './paths';
 import type { Jobs } from './scheduling';
@@ -36,6 +38,10 @@ export interface ClientSupport {
   codeLensRefresh: boolean;
   /** Formatting registered dynamically for Dockerfiles only (Compose files keep their own formatter). */
   dynamicFormatting: boolean;
+  /** What the client can show (markdown, snippets, work-done progress…): answers are fitted to it. */
+  features: ClientFeatures;
+  /** The client runs the ClientCommands of the lenses itself (the VS Code client); others get ServerCommands. */
+  commands: boolean;
 }
 
 export interface ServerContext {
@@ -52,6 +58,8 @@ export interface ServerContext {
   readonly general: GeneralFeatures;
   /** Compose, Bake, dev container and workflow files of the workspace folders (scanned at initialized). */
   readonly index: WorkspaceIndex;
+  /** Builds run through workspace/executeCommand (opt-in outside VS Code); created at initialize. */
+  builds: ServerBuilds | undefined;
 }
 
 function describe(e: unknown): string {

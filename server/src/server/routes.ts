@@ -8,7 +8,7 @@
  * one line in `ROUTES` (and its capability in capabilities.ts); the logic lives in
  * features/.
  */
-import { ResponseError, SemanticTokensRequest, type CodeAction, type TextEdit } from 'vscode-languageserver';
+import { ResponseError, SemanticTokensRequest, type CodeAction, type CodeLens, type CompletionItem, type Position, type TextEdit } from 'vscode-languageserver';
 import { computeStageCodeActions } from '../features/codeActions';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
@@ -28,6 +28,8 @@ import { computeDocumentSymbols, computeFoldingRanges } from '../features/symbol
 import { splitLines } from '../model/text';
 import { BuildTargetsRequest, StageGraphRequest, type BuildTargetsResult, type Settings, type StageGraphResult } from '../protocol';
 import { stageGraph } from '../model/graph';
+import { fitCompletion, fitHover } from '../features/clientCapabilities';
+import { ClientCommands, ServerCommands } from '../protocol';
 import { crossFile, withCompose, withModel, withSource, type ServerContext } from './context';
 import {
   computeTargetCompletions,
@@ -103,9 +105,12 @@ const rename: Route = (ctx) => {
 
 const hover: Route = (ctx) =>
   ctx.connection.onHover(async ({ textDocument: { uri }, position }) => {
-    if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
-    if (isSource(ctx, uri)) return (await withSource(ctx, uri, (f, r) => computeTargetHover(ctx.index.usesIn(f), f, position, r))) ?? null;
-    return withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null));
+    if (isCompose(ctx, uri)) return fitHover(await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position)), ctx.client.features);
+    if (isSource(ctx, uri)) return fitHover(await withSource(ctx, uri, (f, r) => computeTargetHover(ctx.index.usesIn(f), f, position, r)), ctx.client.features);
+    return fitHover(
+      await withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null)),
+      ctx.client.features,
+    );
   });
 
 const symbols: Route = (ctx) => {
@@ -113,22 +118,27 @@ const symbols: Route = (ctx) => {
   ctx.connection.onFoldingRanges(async ({ textDocument }) => withModel(ctx, textDocument.uri, (m) => computeFoldingRanges(m)));
 };
 
+async function completionsAt(ctx: ServerContext, uri: string, position: Position): Promise<CompletionItem[] | null> {
+  const st = ctx.docs.get(uri);
+  if (!st) return null;
+  const line = lineOf(st, position.line);
+  if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
+  if (st.kind === 'source') return (await withSource(ctx, uri, (f, r) => computeTargetCompletions(ctx.index.usesIn(f), f, position, line, r))) ?? null;
+  const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
+  const cc = stageCompletionContext(line, position.character);
+  if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
+  const text = st.doc.getText();
+  if (text.length > (await ctx.settings.get(uri)).maxFileSize) return null;
+  const theirs = await ctx.general.completion(text, position);
+  return [...(ours ?? []), ...theirs];
+}
+
 const completion: Route = (ctx) => {
   ctx.connection.onCompletion(async ({ textDocument: { uri }, position }) => {
-    const st = ctx.docs.get(uri);
-    if (!st) return null;
-    const line = lineOf(st, position.line);
-    if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
-    if (st.kind === 'source') return (await withSource(ctx, uri, (f, r) => computeTargetCompletions(ctx.index.usesIn(f), f, position, line, r))) ?? null;
-    const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
-    const cc = stageCompletionContext(line, position.character);
-    if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
-    const text = st.doc.getText();
-    if (text.length > (await ctx.settings.get(uri)).maxFileSize) return null;
-    const theirs = await ctx.general.completion(text, position);
-    return [...(ours ?? []), ...theirs];
+    const items = await completionsAt(ctx, uri, position);
+    return items ? items.map((i) => fitCompletion(i, ctx.client.features)) : null;
   });
-  ctx.connection.onCompletionResolve((item) => (ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item));
+  ctx.connection.onCompletionResolve((item) => fitCompletion(ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item, ctx.client.features));
 };
 
 const codeActions: Route = (ctx) =>
@@ -145,21 +155,43 @@ const codeActions: Route = (ctx) =>
     });
   });
 
+async function lensesOf(ctx: ServerContext, uri: string): Promise<CodeLens[] | null> {
+  const st = ctx.docs.get(uri);
+  if (!st) return null;
+  const settings = await ctx.settings.get(uri);
+  if (!settings.codeLens.enable) return [];
+  if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri));
+  if (st.kind === 'source') return withSource(ctx, uri, (f, r) => computeTargetLenses(ctx.index.usesIn(f), f, r));
+  // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
+  const p = fsPathOf(uri);
+  if (!p) return [];
+  return withModel(ctx, uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, uri, s.doc.version, ctx.compose.composeUseFor(p))));
+}
+
+/** Lenses name ClientCommands for the VS Code client, which runs them in a terminal; any other client gets ServerCommands. */
+const SERVER_COMMAND_OF: Readonly<Record<string, string>> = { [ClientCommands.build]: ServerCommands.build, [ClientCommands.run]: ServerCommands.run };
+
 const codeLens: Route = (ctx) =>
   ctx.connection.onCodeLens(async ({ textDocument: { uri } }) => {
-    const st = ctx.docs.get(uri);
-    if (!st) return null;
-    const settings = await ctx.settings.get(uri);
-    if (!settings.codeLens.enable) return [];
-    if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri));
-    if (st.kind === 'source') return withSource(ctx, uri, (f, r) => computeTargetLenses(ctx.index.usesIn(f), f, r));
-    // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
-    const p = fsPathOf(uri);
-    if (!p) return [];
-    return withModel(ctx, uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, uri, s.doc.version, ctx.compose.composeUseFor(p))));
+    const lenses = await lensesOf(ctx, uri);
+    if (ctx.client.commands || !lenses) return lenses;
+    return lenses.map((l) => {
+      const id = l.command ? SERVER_COMMAND_OF[l.command.command] : undefined;
+      return l.command && id ? { ...l, command: { ...l.command, command: id } } : l;
+    });
   });
 
-function buildTargetsOf(ctx: ServerContext, uri: string, settings: Settings): BuildTargetsResult {
+/** Builds and runs from any LSP client (opt-in outside VS Code: initializationOptions.enableBuilds). */
+const executeCommand: Route = (ctx) => {
+  ctx.connection.onExecuteCommand(async ({ command, arguments: args }) => {
+    if (command !== ServerCommands.build && command !== ServerCommands.run) throw new ResponseError(-32601, `unknown command ${command}`);
+    if (!ctx.builds) throw new ResponseError(-32002, 'not initialized');
+    return ctx.builds.execute(command, args);
+  });
+  ctx.connection.onShutdown(() => ctx.builds?.killAll());
+};
+
+export function buildTargetsOf(ctx: ServerContext, uri: string, settings: Settings): BuildTargetsResult {
   const st = ctx.docs.get(uri);
   const p = fsPathOf(uri);
   if (st?.kind === 'dockerfile') {
@@ -235,6 +267,7 @@ export const ROUTES: readonly Route[] = [
   completion,
   codeActions,
   codeLens,
+  executeCommand,
   buildTargets,
   graph,
   semanticTokens,

@@ -69,7 +69,7 @@ function carryGeneralDiagnostics(st: DocState, lines: readonly string[]): void {
 }
 
 function publish(ctx: ServerContext, st: DocState, ours: Diagnostic[]): void {
-  const all = [...ours, ...(ctx.mode === 'all' ? st.dlsDiagnostics : [])];
+  const all = [...ours, ...(ctx.mode === 'all' ? st.dlsDiagnostics : []), ...(ctx.builds?.diagnosticsFor(st.doc.uri) ?? [])];
   if (!ctx.client.relatedInformation) for (const d of all) delete d.relatedInformation;
   void ctx.connection.sendDiagnostics({ uri: st.doc.uri, version: st.doc.version, diagnostics: all });
 }

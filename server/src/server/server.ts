@@ -10,6 +10,7 @@
  * - scheduling.ts: debounced background jobs, diagnostic shifting and publishing;
  * - composeDiscovery.ts: which Compose services build which Dockerfile (open documents, then disk);
  * - ../workspace/index.ts (ctx.index): Bake, dev container, workflow and Compose files naming stages, across the workspace;
+ * - builds.ts: builds and runs through workspace/executeCommand for clients other than VS Code;
  * - paths.ts, nodeIO.ts: URIs as paths, and the file access the converter is given.
  */
 import type { Connection } from 'vscode-languageserver';
@@ -23,6 +24,7 @@ import { Jobs } from './scheduling';
 import { SettingsStore } from './settings';
 import { registerSync } from './sync';
 import { SETTINGS_SECTION } from '../protocol';
+import { clientFeatures } from '../features/clientCapabilities';
 import { WorkspaceIndex } from '../workspace/index';
 import { nodeFileAccess } from './nodeIO';
 
@@ -40,7 +42,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     connection,
     options,
     log,
-    client: { dynamicConfig: false, relatedInformation: false, codeLensRefresh: false, dynamicFormatting: false },
+    client: {
+      dynamicConfig: false,
+      relatedInformation: false,
+      codeLensRefresh: false,
+      dynamicFormatting: false,
+      features: clientFeatures(undefined),
+      commands: false,
+    },
+    builds: undefined,
     mode: 'all',
     docs,
     settings: new SettingsStore((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION })),

@@ -10,7 +10,12 @@ describe('inlay hints (workspace/Dockerfile)', () => {
   let hints: Hint[] = [];
   // The server starts asynchronously: poll until it answers with hints (once; later tests reuse them).
   const load = async (): Promise<void> => {
-    if (hints.length === 0) hints = await poll('inlay hints from the language server', () => inlayHints(doc), (h) => h.length > 0);
+    if (hints.length === 0)
+      hints = await poll(
+        'inlay hints from the language server',
+        () => inlayHints(doc),
+        (h) => h.length > 0,
+      );
   };
   const line = (prefix: string): number => lineStarting(doc, prefix);
   const endOf = (l: number): number => doc.lineAt(l).text.trimEnd().length;
@@ -43,8 +48,7 @@ describe('inlay hints (workspace/Dockerfile)', () => {
 
   it('puts the stage index #N at the end of every FROM instruction, named or not', async () => {
     await load();
-    const froms = ['FROM --platform=$BUILDPLATFORM golang:1.22 AS Builder', 'FROM alpine:3.20',
-      'FROM builder AS test', 'FROM debian:bookworm-slim AS final'];
+    const froms = ['FROM --platform=$BUILDPLATFORM golang:1.22 AS Builder', 'FROM alpine:3.20', 'FROM builder AS test', 'FROM debian:bookworm-slim AS final'];
     froms.forEach((prefix, i) => {
       const l = line(prefix);
       const found = at(l, `#${i}`);
@@ -67,22 +71,37 @@ describe('inlay hints (workspace/Dockerfile)', () => {
       assert.strictEqual(found.length, 1, `one "→ #0 builder" on line ${l} (${prefix}); hints were:\n${show()}`);
       const start = doc.lineAt(l).text.indexOf(ref);
       const ch = found[0]?.character ?? -1;
-      assert.ok(ch >= start && ch <= start + ref.length,
-        `"→ #0 builder" at column ${ch} should be within ${JSON.stringify(ref)} (columns ${start}-${start + ref.length}) on line ${l}`);
+      assert.ok(
+        ch >= start && ch <= start + ref.length,
+        `"→ #0 builder" at column ${ch} should be within ${JSON.stringify(ref)} (columns ${start}-${start + ref.length}) on line ${l}`,
+      );
     }
   });
 
   it('labels a numeric --from=N with the stage name, or its base image when the stage has no name', async () => {
     await load();
     const byName = hints.filter((h) => h.line === line('COPY --from=0'));
-    assert.deepStrictEqual(byName.map((h) => h.label.toLowerCase()), ['→ builder'], `hints were:\n${show()}`);
+    assert.deepStrictEqual(
+      byName.map((h) => h.label.toLowerCase()),
+      ['→ builder'],
+      `hints were:\n${show()}`,
+    );
     const byImage = hints.filter((h) => h.line === line('COPY --from=1'));
-    assert.deepStrictEqual(byImage.map((h) => h.label), ['→ alpine:3.20'], `hints were:\n${show()}`);
-    for (const [h, ref] of [[byName[0], '--from=0'], [byImage[0], '--from=1']] as const) {
+    assert.deepStrictEqual(
+      byImage.map((h) => h.label),
+      ['→ alpine:3.20'],
+      `hints were:\n${show()}`,
+    );
+    for (const [h, ref] of [
+      [byName[0], '--from=0'],
+      [byImage[0], '--from=1'],
+    ] as const) {
       assert.ok(h, `a hint for ${ref}`);
       const start = doc.lineAt(h.line).text.indexOf(ref);
-      assert.ok(h.character >= start && h.character <= start + ref.length,
-        `"${h.label}" at column ${h.character} should be within ${ref} (columns ${start}-${start + ref.length})`);
+      assert.ok(
+        h.character >= start && h.character <= start + ref.length,
+        `"${h.label}" at column ${h.character} should be within ${ref} (columns ${start}-${start + ref.length})`,
+      );
     }
   });
 
@@ -90,8 +109,15 @@ describe('inlay hints (workspace/Dockerfile)', () => {
     const first = line('FROM alpine:3.20');
     const last = line('RUN --mount=type=bind,from=builder');
     const range = new vscode.Range(first, 0, last, doc.lineAt(last).text.length);
-    const inRange = await poll('inlay hints for a range', () => inlayHints(doc, range), (h) => h.length > 0);
-    assert.deepStrictEqual(inRange.map((h) => `${h.line} ${h.label}`), [`${first} #1`, `${last} → #0 builder`]);
+    const inRange = await poll(
+      'inlay hints for a range',
+      () => inlayHints(doc, range),
+      (h) => h.length > 0,
+    );
+    assert.deepStrictEqual(
+      inRange.map((h) => `${h.line} ${h.label}`),
+      [`${first} #1`, `${last} → #0 builder`],
+    );
     // A range with no FROM and no reference has no hints.
     const w = line('WORKDIR /src');
     assert.deepStrictEqual(await inlayHints(doc, new vscode.Range(w, 0, w + 1, 0)), []);

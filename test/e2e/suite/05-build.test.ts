@@ -29,7 +29,10 @@ function run(cmd: string, args: string[], timeoutMs = 60_000): Promise<{ code: n
 /** The docker CLI that reaches an engine, and whether it is the one `auto` finds on PATH. */
 async function findEngine(): Promise<{ docker: string; onPath: boolean; tried: string[] } | { tried: string[] }> {
   const tried: string[] = [];
-  const candidates: [string, boolean][] = [['docker', true], [path.join(process.env.DSE_DIR ?? '/tmp/dse', 'bin', 'docker'), false]];
+  const candidates: [string, boolean][] = [
+    ['docker', true],
+    [path.join(process.env.DSE_DIR ?? '/tmp/dse', 'bin', 'docker'), false],
+  ];
   for (const [docker, onPath] of candidates) {
     const r = await run(docker, ['info', '--format', '{{.ServerVersion}}'], 20_000);
     if (r.code === 0) return { docker, onPath, tried };
@@ -43,7 +46,11 @@ async function lensesOf(doc: vscode.TextDocument): Promise<vscode.CodeLens[]> {
 }
 
 async function lens(doc: vscode.TextDocument, title: RegExp): Promise<vscode.CodeLens> {
-  const all = await poll(`a lens titled ${title}`, () => lensesOf(doc), (ls) => ls.some((l) => title.test(l.command?.title ?? '')));
+  const all = await poll(
+    `a lens titled ${title}`,
+    () => lensesOf(doc),
+    (ls) => ls.some((l) => title.test(l.command?.title ?? '')),
+  );
   return all.find((l) => title.test(l.command?.title ?? '')) as vscode.CodeLens;
 }
 
@@ -111,25 +118,34 @@ describe('builds from the lenses (real engine)', function () {
   it('puts Build target <name> above every FROM and a plain Build on the last stage', async () => {
     await lens(doc, /^Build target final/);
     const titles = (await lensesOf(doc)).map((l) => l.command?.title.replace(/ · .*$/, ''));
-    for (const t of ['Build target base', 'Build target middle', 'Build target final', 'Build target broken', 'Build']) assert.ok(titles.includes(t), `${t} in ${JSON.stringify(titles)}`);
+    for (const t of ['Build target base', 'Build target middle', 'Build target final', 'Build target broken', 'Build'])
+      assert.ok(titles.includes(t), `${t} in ${JSON.stringify(titles)}`);
   });
 
-  it('the lens of the middle stage builds only that target (its LABELs and its base\'s, nothing later)', async () => {
+  it("the lens of the middle stage builds only that target (its LABELs and its base's, nothing later)", async () => {
     const r = await runLens(await lens(doc, /^Build target middle/));
     assert.strictEqual(r.exitCode, 0, `build failed: ${JSON.stringify(r)}`);
     assert.strictEqual(r.tag, 'stages-e2e:middle');
     const l = await labels('stages-e2e:middle');
-    assert.deepStrictEqual(Object.keys(l).filter((k) => k.startsWith('dse.e2e.')).sort(), ['dse.e2e.base', 'dse.e2e.middle']);
+    assert.deepStrictEqual(
+      Object.keys(l)
+        .filter((k) => k.startsWith('dse.e2e.'))
+        .sort(),
+      ['dse.e2e.base', 'dse.e2e.middle'],
+    );
     // The stages after it were not built: `final` has no image, and `broken` (which cannot build) did not fail the build.
     assert.notStrictEqual((await run(docker, ['image', 'inspect', 'stages-e2e:final'])).code, 0, 'final was not built');
     assert.strictEqual(await fileIn('stages-e2e:middle', '/middle.txt'), 'middle content\n');
   });
 
   it('then shows the image size and age in that lens', async () => {
-    const l = await poll('the middle lens to show size and age', async () => (await lens(doc, /^Build target middle/)).command?.title ?? '',
+    const l = await poll(
+      'the middle lens to show size and age',
+      async () => (await lens(doc, /^Build target middle/)).command?.title ?? '',
       // The age is the image's (docker image inspect .Created): a build served from BuildKit's cache
       // keeps the age of the image it first made, so any age is right here.
-      (t) => / · \d+(\.\d)? (B|kB|MB|GB) · (just now|\d+ (min|h|days?|months?|years?) ago)$/.test(t));
+      (t) => / · \d+(\.\d)? (B|kB|MB|GB) · (just now|\d+ (min|h|days?|months?|years?) ago)$/.test(t),
+    );
     assert.match(l, /^Build target middle · /);
   });
 
@@ -137,7 +153,10 @@ describe('builds from the lenses (real engine)', function () {
     const r = await runLens(await lens(doc, /^Build target final/));
     assert.strictEqual(r.exitCode, 0, `build failed: ${JSON.stringify(r)}`);
     const l = await labels('stages-e2e:final');
-    assert.deepStrictEqual(Object.keys(l).filter((k) => k.startsWith('dse.e2e.')), ['dse.e2e.final']);
+    assert.deepStrictEqual(
+      Object.keys(l).filter((k) => k.startsWith('dse.e2e.')),
+      ['dse.e2e.final'],
+    );
     assert.strictEqual(await fileIn('stages-e2e:final', '/from-middle.txt'), 'middle content\n');
     assert.strictEqual(await fileIn('stages-e2e:final', '/final.txt'), 'final content\n');
   });
@@ -149,8 +168,15 @@ describe('builds from the lenses (real engine)', function () {
     const r = await runLens(plain);
     assert.notStrictEqual(r.exitCode, 0);
     assert.strictEqual(r.problems, 1);
-    const line = doc.getText().split('\n').findIndex((t) => t.startsWith('COPY does-not-exist.txt'));
-    const d = await poll('a build diagnostic', () => vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'docker build'), (ds) => ds.length > 0);
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((t) => t.startsWith('COPY does-not-exist.txt'));
+    const d = await poll(
+      'a build diagnostic',
+      () => vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source === 'docker build'),
+      (ds) => ds.length > 0,
+    );
     assert.strictEqual(d[0]?.range.start.line, line);
     assert.match(d[0]?.message ?? '', /^COPY failed: .*does-not-exist\.txt/);
   });
@@ -160,10 +186,22 @@ describe('builds from the lenses (real engine)', function () {
     const line = await vscode.commands.executeCommand<string>('dockerStages.copyBuildCommand', l.command?.arguments?.[0]);
     const file = workspaceUri('stages-e2e', 'Dockerfile').fsPath;
     assert.ok(line.includes(` build --target middle -f ${file} -t stages-e2e:middle ${path.dirname(file)}`), line);
-    assert.strictEqual(await vscode.env.clipboard.readText().then((t) => t, () => line), line);
+    assert.strictEqual(
+      await vscode.env.clipboard.readText().then(
+        (t) => t,
+        () => line,
+      ),
+      line,
+    );
     const tasks = await vscode.tasks.fetchTasks({ type: 'dockerfile-stages' });
     const mine = tasks.filter((t) => String((t.definition as { file?: unknown }).file).endsWith('stages-e2e/Dockerfile'));
-    assert.deepStrictEqual(mine.map((t) => (t.definition as { target?: string }).target ?? '(default)').sort(), ['(default)', 'base', 'broken', 'final', 'middle']);
+    assert.deepStrictEqual(mine.map((t) => (t.definition as { target?: string }).target ?? '(default)').sort(), [
+      '(default)',
+      'base',
+      'broken',
+      'final',
+      'middle',
+    ]);
   });
 
   it('an unnamed stage gets a lens that names it, saves the file and builds it', async () => {
@@ -203,7 +241,7 @@ describe('builds from the lenses (real engine)', function () {
     assert.strictEqual(r.tag, 'stages-e2e:runner');
     const t = await Promise.race([closed, sleep(60_000).then(() => undefined)]);
     assert.ok(t, 'the run terminal closed');
-    assert.strictEqual(t.exitStatus?.code, 7, 'the container ran the stage\'s CMD (exit 7)');
+    assert.strictEqual(t.exitStatus?.code, 7, "the container ran the stage's CMD (exit 7)");
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });

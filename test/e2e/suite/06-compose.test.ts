@@ -11,24 +11,42 @@ describe('Compose: build.target', () => {
     await vscode.window.showTextDocument(doc);
     assert.strictEqual(doc.languageId, 'dockercompose', 'VS Code gives compose.yaml the dockercompose language');
     const ext = extension();
-    await poll('the extension to activate (onLanguage:dockercompose)', () => ext.isActive, (a) => a);
+    await poll(
+      'the extension to activate (onLanguage:dockercompose)',
+      () => ext.isActive,
+      (a) => a,
+    );
   });
 
-  const lineOf = (text: string) => doc.getText().split('\n').findIndex((l) => l.includes(text));
+  const lineOf = (text: string) =>
+    doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes(text));
 
   it('an unknown target is an error with "did you mean", and a quick fix', async () => {
-    const ds = await poll('a diagnostic on the typo', () => vscode.languages.getDiagnostics(doc.uri), (d) => d.some((x) => x.code === 'compose-unknown-target'));
+    const ds = await poll(
+      'a diagnostic on the typo',
+      () => vscode.languages.getDiagnostics(doc.uri),
+      (d) => d.some((x) => x.code === 'compose-unknown-target'),
+    );
     const d = ds.find((x) => x.code === 'compose-unknown-target') as vscode.Diagnostic;
     assert.strictEqual(d.message, "Target stage 'midle' is not in Dockerfile. Did you mean 'middle'?");
     assert.strictEqual(d.range.start.line, lineOf('target: midle'));
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
-    assert.ok(actions.some((a) => a.title === "Change to 'middle'"), JSON.stringify(actions.map((a) => a.title)));
+    assert.ok(
+      actions.some((a) => a.title === "Change to 'middle'"),
+      JSON.stringify(actions.map((a) => a.title)),
+    );
   });
 
-  it('completes the Dockerfile\'s stage names at build.target', async () => {
+  it("completes the Dockerfile's stage names at build.target", async () => {
     const pos = positionIn(doc, lineOf('target: middle'), 'middle', 3);
-    const list = await poll('stage completions', () => vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos),
-      (l) => l.items.some((i) => i.label === 'final'));
+    const list = await poll(
+      'stage completions',
+      () => vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, pos),
+      (l) => l.items.some((i) => i.label === 'final'),
+    );
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const n of ['base', 'middle', 'final', 'broken']) assert.ok(labels.includes(n), `${n} in ${JSON.stringify(labels)}`);
   });
@@ -43,8 +61,11 @@ describe('Compose: build.target', () => {
   });
 
   it('has a lens "Build app (target middle)" on the service', async () => {
-    const lenses = await poll('the service lens', () => vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri),
-      (ls) => ls.some((l) => l.command?.title.startsWith('Build app (target middle)') === true));
+    const lenses = await poll(
+      'the service lens',
+      () => vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri),
+      (ls) => ls.some((l) => l.command?.title.startsWith('Build app (target middle)') === true),
+    );
     const l = lenses.find((x) => x.command?.title.startsWith('Build app')) as vscode.CodeLens;
     assert.strictEqual(l.range.start.line, lineOf('  app:'));
     assert.strictEqual(l.command?.command, 'dockerStages.client.build');

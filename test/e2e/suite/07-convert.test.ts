@@ -42,10 +42,18 @@ function assertConverted(text: string): void {
 describe('convert to multi-stage', () => {
   it('the diagnostic carries the quick fix', async () => {
     const doc = await openTemp();
-    const diag = await poll('the single-stage-toolchain diagnostic', () => vscode.languages.getDiagnostics(doc.uri),
-      (ds) => ds.some((d) => d.code === 'single-stage-toolchain'));
+    const diag = await poll(
+      'the single-stage-toolchain diagnostic',
+      () => vscode.languages.getDiagnostics(doc.uri),
+      (ds) => ds.some((d) => d.code === 'single-stage-toolchain'),
+    );
     const d = diag.find((x) => x.code === 'single-stage-toolchain') as vscode.Diagnostic;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      d.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title.startsWith('Convert to multi-stage build'));
     assert.ok(fix?.edit, `quick fix offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
@@ -55,8 +63,11 @@ describe('convert to multi-stage', () => {
 
   it('the palette command rewrites the file', async () => {
     const doc = await openTemp();
-    await poll('the conversion to be offered', () => vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0)),
-      (as) => as.some((a) => a.title.startsWith('Convert to multi-stage build')));
+    await poll(
+      'the conversion to be offered',
+      () => vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0)),
+      (as) => as.some((a) => a.title.startsWith('Convert to multi-stage build')),
+    );
     await vscode.commands.executeCommand('dockerStages.convertToMultiStage');
     assertConverted(doc.getText());
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');

@@ -12,8 +12,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * Calls `fn` until `ok` accepts its result (errors thrown by `fn` count as "not yet"), every 200 ms,
  * for up to `timeoutMs`. Returns the accepted value; fails with the last value or error otherwise.
  */
-export async function poll<T>(what: string, fn: () => Thenable<T> | T, ok: (v: T) => boolean,
-  timeoutMs = SERVER_TIMEOUT_MS): Promise<T> {
+export async function poll<T>(what: string, fn: () => Thenable<T> | T, ok: (v: T) => boolean, timeoutMs = SERVER_TIMEOUT_MS): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: string = 'nothing yet';
   for (;;) {
@@ -47,7 +46,11 @@ export async function openDockerfile(name = 'Dockerfile'): Promise<vscode.TextDo
   await vscode.window.showTextDocument(doc);
   assert.strictEqual(doc.languageId, 'dockerfile', `${name} should open as language "dockerfile"`);
   const ext = extension();
-  await poll('the extension to activate (activation event onLanguage:dockerfile)', () => ext.isActive, (a) => a);
+  await poll(
+    'the extension to activate (activation event onLanguage:dockerfile)',
+    () => ext.isActive,
+    (a) => a,
+  );
   return doc;
 }
 
@@ -57,12 +60,15 @@ export function labelText(hint: vscode.InlayHint): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-export interface Hint { line: number; character: number; label: string }
+export interface Hint {
+  line: number;
+  character: number;
+  label: string;
+}
 
 export async function inlayHints(doc: vscode.TextDocument, range?: vscode.Range): Promise<Hint[]> {
   const r = range ?? new vscode.Range(0, 0, doc.lineCount, 0);
-  const hints = await vscode.commands.executeCommand<vscode.InlayHint[] | undefined>(
-    'vscode.executeInlayHintProvider', doc.uri, r);
+  const hints = await vscode.commands.executeCommand<vscode.InlayHint[] | undefined>('vscode.executeInlayHintProvider', doc.uri, r);
   return (hints ?? [])
     .map((h) => ({ line: h.position.line, character: h.position.character, label: labelText(h) }))
     .sort((a, b) => a.line - b.line || a.character - b.character || a.label.localeCompare(b.label));
@@ -87,10 +93,13 @@ export function target(l: vscode.Location | vscode.LocationLink): { uri: vscode.
 }
 
 export function hoverText(hovers: vscode.Hover[]): string {
-  return hovers.flatMap((h) => h.contents)
-    // eslint-disable-next-line @typescript-eslint/no-deprecated -- MarkedString is what older hovers return
-    .map((c) => (typeof c === 'string' ? c : c.value))
-    .join('\n');
+  return (
+    hovers
+      .flatMap((h) => h.contents)
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- MarkedString is what older hovers return
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n')
+  );
 }
 
 /** Sets a user setting and resolves once VS Code reports it (undefined = back to the default). */

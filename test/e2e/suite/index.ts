@@ -19,7 +19,10 @@ export function run(): Promise<void> {
   if (process.env.E2E_GREP) mocha.grep(new RegExp(process.env.E2E_GREP));
   // E2E_PASS=coexist runs coexist-*.test.js (launched beside a stub Docker extension); otherwise the rest.
   const coexist = process.env.E2E_PASS === 'coexist';
-  for (const f of fs.readdirSync(__dirname).filter((n) => n.endsWith('.test.js') && n.startsWith('coexist-') === coexist).sort()) {
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((n) => n.endsWith('.test.js') && n.startsWith('coexist-') === coexist)
+    .sort()) {
     mocha.addFile(path.join(__dirname, f));
   }
   const started = Date.now();
@@ -40,7 +43,7 @@ export function run(): Promise<void> {
     } catch (e) {
       // e.g. a test file that throws while loading
       summary.failed++;
-      summary.failures.push({ title: 'loading the test files', error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      summary.failures.push({ title: 'loading the test files', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
       write();
       reject(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -57,7 +60,7 @@ export function run(): Promise<void> {
     runner.on('fail', (t, err: unknown) => {
       summary.failed++;
       summary.tests.push({ title: t.fullTitle(), state: 'failed', durationMs: t.duration });
-      summary.failures.push({ title: t.fullTitle(), error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      summary.failures.push({ title: t.fullTitle(), error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
     });
   });
 }
