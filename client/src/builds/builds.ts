@@ -7,6 +7,7 @@
  * After a successful build it inspects the image (size, age) for the lenses.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -92,6 +93,23 @@ function run(command: string, args: readonly string[], cwd: string, timeoutMs: n
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** Signals a builder and everything it started (its process group, where there is one). */
+function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // No such group (already gone): fall back to the process itself.
+    }
+  }
+  try {
+    child.kill(signal);
+  } catch {
+    // gone
+  }
 }
 
 export class Builds implements vscode.Disposable {
@@ -372,9 +390,9 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     this.cancelled = true;
-    c.kill('SIGINT');
+    killTree(c, 'SIGINT');
     const t = setTimeout(() => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      if (c.exitCode === null && c.signalCode === null) killTree(c, 'SIGKILL');
     }, 5000);
     c.once('close', () => clearTimeout(t));
   }
@@ -419,13 +437,15 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     if (plan.builder.command !== plan.builder.display && plan.builder.display === plan.builder.kind) this.line(`\x1b[2m(${plan.builder.display} is ${plan.builder.command})\x1b[0m`);
     this.line('');
     const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
+    let killed: NodeJS.Signals | undefined;
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
       (progress, token) => new Promise<number | undefined>((resolve) => {
         token.onCancellationRequested(() => this.cancel());
         let child: ChildProcess;
         try {
-          child = spawn(plan.argv.command, [...plan.argv.args], { cwd: plan.argv.cwd, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+          // Its own process group: the builder's helpers (docker-buildx, …) can be stopped with it.
+          child = spawn(plan.argv.command, [...plan.argv.args], { cwd: plan.argv.cwd, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
         } catch (e) {
           this.line(`\x1b[31mCannot start ${plan.argv.command}: ${e instanceof Error ? e.message : String(e)}\x1b[0m`);
           resolve(undefined);
@@ -449,7 +469,14 @@ export class BuildTerminal implements vscode.Pseudoterminal {
           this.line(`\x1b[31mCannot run ${plan.argv.command}: ${e.code === 'ENOENT' ? 'not found (or the context folder does not exist)' : e.message}\x1b[0m`);
           resolve(undefined);
         });
-        child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+        child.on('close', (code, signal) => {
+          if (signal) {
+            // Killed (by the user, the OOM killer, …): nothing of the build may stay behind.
+            killed = signal;
+            killTree(child, 'SIGKILL');
+          }
+          resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
+        });
       }),
     );
     if (exit === 0) {
@@ -468,6 +495,13 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       this.line('');
       this.line('\x1b[33mBuild cancelled.\x1b[0m');
       this.finish({ exitCode: exit ?? 130 });
+      return;
+    }
+    if (killed) {
+      const why = `The build failed: ${plan.builder.display} was killed (${killed}).`;
+      this.line('');
+      this.line(`\x1b[31m${why}\x1b[0m`);
+      this.finish({ exitCode: exit, error: why });
       return;
     }
     const problems = exit === undefined ? 0 : await this.builds.showProblems(uri, this.output);
