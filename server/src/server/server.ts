@@ -16,10 +16,12 @@ import {
   DocumentFormattingRequest,
   DocumentOnTypeFormattingRequest,
   DocumentRangeFormattingRequest,
+  LSPErrorCodes,
   ResponseError,
   SemanticTokensRequest,
   TextDocumentSyncKind,
   type CodeAction,
+  type CancellationToken,
   type Connection,
   type Diagnostic,
   type InitializeParams,
@@ -33,6 +35,8 @@ import { diffLines, splitLines } from '../model/text';
 import { computeStageCodeActions } from '../features/codeActions';
 import { computeConvertActions, contextForDocument } from '../features/convert';
 import { nodeContextIO } from './nodeIO';
+import { GeneralValidator, generalWorkerScript } from './generalWorker';
+import { isCancelled, Scheduler, type Priority } from './scheduler';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
   composeBuildInfo,
@@ -147,6 +151,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let composeTimer: NodeJS.Timeout | undefined;
   const log = (m: string) => connection.console.log(m);
   const general = new GeneralFeatures(log);
+  // One queue in front of the thread: cancelled requests never run, interactive ones go first.
+  const scheduler = new Scheduler();
+  // The whole-file general checks run in a worker thread; in-thread (as background work) if it cannot start.
+  const generalChecks = new GeneralValidator(generalWorkerScript(), (text) => scheduler.schedule('background', () => general.validate(text)), log);
+  connection.onShutdown(() => generalChecks.dispose());
+  /** Runs `f` through the scheduler; a cancelled request is answered RequestCancelled (-32800). */
+  async function scheduled<T>(priority: Priority, token: CancellationToken | undefined, f: () => T): Promise<T> {
+    try {
+      return await scheduler.schedule(priority, f, { token });
+    } catch (e) {
+      if (isCancelled(e)) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+      throw e;
+    }
+  }
   const delayFor = (chars: number) => options.generalValidationDelay ?? Math.min(1500, 150 + Math.floor(chars / 1000));
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -228,18 +246,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return st.model;
   }
 
-  async function withModel<T>(uri: string, f: (m: StageModel, st: DocState, s: Settings) => T): Promise<T | null> {
-    const st = docs.get(uri);
-    if (!st || st.kind !== 'dockerfile') return null;
+  async function withModel<T>(uri: string, f: (m: StageModel, st: DocState, s: Settings) => T, token?: CancellationToken, priority: Priority = 'normal'): Promise<T | null> {
+    if (!docs.get(uri)) return null;
     const settings = await settingsFor(uri);
-    const model = modelOf(st, settings);
-    if (!model) return null;
-    try {
-      return f(model, st, settings);
-    } catch (e) {
-      log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return null;
-    }
+    return scheduled(priority, token, () => {
+      // The document as it is when the job runs (it may have changed or closed while queued).
+      const st = docs.get(uri);
+      if (!st || st.kind !== 'dockerfile') return null;
+      const model = modelOf(st, settings);
+      if (!model) return null;
+      try {
+        return f(model, st, settings);
+      } catch (e) {
+        log(`request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return null;
+      }
+    });
   }
 
   function problemsOf(st: DocState, model: StageModel, settings: Settings): Problem[] {
@@ -382,18 +404,21 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return out;
   }
 
-  async function withCompose<T>(uri: string, f: (file: ComposeFile, builds: Map<string, ServiceBuild>, st: DocState, dir: string) => T): Promise<T | null> {
-    const st = docs.get(uri);
+  async function withCompose<T>(uri: string, f: (file: ComposeFile, builds: Map<string, ServiceBuild>, st: DocState, dir: string) => T, token?: CancellationToken, priority: Priority = 'normal'): Promise<T | null> {
     const p = fsPathOf(uri);
-    if (!st || st.kind !== 'compose' || !p) return null;
+    if (!docs.get(uri) || !p) return null;
     const settings = await settingsFor(uri);
-    try {
-      const file = composeOf(st);
-      return f(file, serviceBuilds(p, file, settings), st, path.dirname(p));
-    } catch (e) {
-      log(`compose request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      return null;
-    }
+    return scheduled(priority, token, () => {
+      const st = docs.get(uri);
+      if (!st || st.kind !== 'compose') return null;
+      try {
+        const file = composeOf(st);
+        return f(file, serviceBuilds(p, file, settings), st, path.dirname(p));
+      } catch (e) {
+        log(`compose request failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        return null;
+      }
+    });
   }
 
   /**
@@ -457,11 +482,23 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     void connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
+  /** Publishes a document's diagnostics; a newer change supersedes a check still waiting (stale versions are not checked). */
   async function validate(uri: string): Promise<void> {
     const st = docs.get(uri);
     if (!st) return;
     if (st.kind === 'compose') return validateCompose(st);
     const settings = await settingsFor(uri);
+    try {
+      await scheduler.schedule('normal', () => {
+        if (docs.get(uri) === st) validateNow(st, settings);
+      }, { key: `validate:${uri}` });
+    } catch (e) {
+      if (!isCancelled(e)) log(`validation failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    }
+  }
+
+  function validateNow(st: DocState, settings: Settings): void {
+    const uri = st.doc.uri;
     const version = st.doc.version;
     const model = modelOf(st, settings);
     if (!model) {
@@ -482,9 +519,14 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     st.dlsTimer = setTimeout(() => {
       st.dlsTimer = undefined;
       if (docs.get(uri) !== st || st.doc.version !== version) return;
-      st.dlsDiagnostics = general.validate(model.text);
-      st.dlsLines = model.parsed.lines;
-      publish(st, ours);
+      generalChecks.validate(uri, model.text).then((diagnostics) => {
+        if (docs.get(uri) !== st || st.doc.version !== version) return;
+        st.dlsDiagnostics = diagnostics;
+        st.dlsLines = model.parsed.lines;
+        publish(st, ours);
+      }, (e: unknown) => {
+        if (!isCancelled(e)) log(`general checks failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
     }, delayFor(model.text.length));
   }
 
@@ -505,6 +547,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     const st = docs.get(t.uri);
     if (st?.dlsTimer) clearTimeout(st.dlsTimer);
+    generalChecks.forget(t.uri);
     docs.delete(t.uri);
     settingsCache.delete(t.uri);
     void connection.sendDiagnostics({ uri: t.uri, diagnostics: [] });
@@ -524,18 +567,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   const lineOf = (st: DocState, line: number) => (splitLines(st.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '');
 
-  connection.languages.inlayHint.on(async ({ textDocument, range }) => (await withModel(textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s))) ?? []);
+  connection.languages.inlayHint.on(async ({ textDocument, range }, token) => (await withModel(textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s), token, 'interactive')) ?? []);
 
-  connection.onDefinition(async ({ textDocument, position }) => {
-    if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeDefinition(f, b, position))) ?? null;
-    return withModel(textDocument.uri, (m) => computeDefinition(m, textDocument.uri, position) ?? (mode === 'all' ? general.definition(textDocument.uri, m.text, position) : null));
+  connection.onDefinition(async ({ textDocument, position }, token) => {
+    if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeDefinition(f, b, position), token)) ?? null;
+    return withModel(textDocument.uri, (m) => computeDefinition(m, textDocument.uri, position) ?? (mode === 'all' ? general.definition(textDocument.uri, m.text, position) : null), token);
   });
 
-  connection.onReferences(async ({ textDocument, position, context }) =>
-    withModel(textDocument.uri, (m) => computeReferences(m, textDocument.uri, position, context.includeDeclaration) ?? null));
+  connection.onReferences(async ({ textDocument, position, context }, token) =>
+    withModel(textDocument.uri, (m) => computeReferences(m, textDocument.uri, position, context.includeDeclaration) ?? null, token));
 
-  connection.onDocumentHighlight(async ({ textDocument, position }) =>
-    withModel(textDocument.uri, (m) => computeHighlights(m, position) ?? (mode === 'all' ? general.highlights(m.text, position) : null)));
+  connection.onDocumentHighlight(async ({ textDocument, position }, token) =>
+    withModel(textDocument.uri, (m) => computeHighlights(m, position) ?? (mode === 'all' ? general.highlights(m.text, position) : null), token, 'interactive'));
 
   connection.onPrepareRename(async ({ textDocument, position }) => {
     const r = await withModel(textDocument.uri, (m) => {
@@ -558,20 +601,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return { changes: { [textDocument.uri]: r.edits } };
   });
 
-  connection.onHover(async ({ textDocument, position }) => {
-    if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeHover(f, b, position))) ?? null;
-    return withModel(textDocument.uri, (m) => computeHover(m, position) ?? (mode === 'all' ? general.hover(m.text, position) : null));
+  connection.onHover(async ({ textDocument, position }, token) => {
+    if (docs.get(textDocument.uri)?.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeHover(f, b, position), token, 'interactive')) ?? null;
+    return withModel(textDocument.uri, (m) => computeHover(m, position) ?? (mode === 'all' ? general.hover(m.text, position) : null), token, 'interactive');
   });
 
-  connection.onDocumentSymbol(async ({ textDocument }) => withModel(textDocument.uri, (m) => computeDocumentSymbols(m)));
-  connection.onFoldingRanges(async ({ textDocument }) => withModel(textDocument.uri, (m) => computeFoldingRanges(m)));
+  connection.onDocumentSymbol(async ({ textDocument }, token) => withModel(textDocument.uri, (m) => computeDocumentSymbols(m), token));
+  connection.onFoldingRanges(async ({ textDocument }, token) => withModel(textDocument.uri, (m) => computeFoldingRanges(m), token));
 
-  connection.onCompletion(async ({ textDocument, position }) => {
+  connection.onCompletion(async ({ textDocument, position }, token) => {
     const st = docs.get(textDocument.uri);
     if (!st) return null;
     const line = lineOf(st, position.line);
-    if (st.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
-    const ours = (await withModel(textDocument.uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
+    if (st.kind === 'compose') return (await withCompose(textDocument.uri, (f, b) => computeComposeCompletions(f, b, position, line), token, 'interactive')) ?? null;
+    const ours = (await withModel(textDocument.uri, (m) => computeStageCompletions(m, line, position), token, 'interactive')) ?? undefined;
     const ctx = stageCompletionContext(line, position.character);
     if (mode !== 'all' || (ctx && ctx.kind !== 'from')) return ours ?? null;
     const text = st.doc.getText();
@@ -581,7 +624,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
   connection.onCompletionResolve((item) => (mode === 'all' ? general.resolveCompletion(item) : item));
 
-  connection.onCodeAction(async ({ textDocument, range, context }) => {
+  connection.onCodeAction(async ({ textDocument, range, context }, token) => {
     if (docs.get(textDocument.uri)?.kind === 'compose') return computeComposeCodeActions(textDocument.uri, context.diagnostics);
     return withModel(textDocument.uri, (m, st, s) => {
       const out: CodeAction[] = computeStageCodeActions(m, textDocument.uri, range, context.diagnostics, problemsOf(st, m, s));
@@ -591,19 +634,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         if (theirs.length) out.push(...general.codeActions(textDocument.uri, m.text, range, theirs));
       }
       return out;
-    });
+    }, token);
   });
 
-  connection.onCodeLens(async ({ textDocument }) => {
+  connection.onCodeLens(async ({ textDocument }, token) => {
     const st = docs.get(textDocument.uri);
     if (!st) return null;
     const settings = await settingsFor(textDocument.uri);
     if (!settings.codeLens.enable) return [];
-    if (st.kind === 'compose') return withCompose(textDocument.uri, (f, b) => computeComposeCodeLenses(f, b, textDocument.uri));
+    if (st.kind === 'compose') return withCompose(textDocument.uri, (f, b) => computeComposeCodeLenses(f, b, textDocument.uri), token);
     // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
     const p = fsPathOf(textDocument.uri);
     if (!p) return [];
-    return withModel(textDocument.uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, textDocument.uri, s.doc.version, composeUseFor(p))));
+    return withModel(textDocument.uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, textDocument.uri, s.doc.version, composeUseFor(p))), token);
   });
 
   connection.onRequest(BuildTargetsRequest.method, async (params: unknown): Promise<BuildTargetsResult> => {
@@ -613,9 +656,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   // Null for Compose files: an empty result would hide another extension's tokens.
-  connection.onRequest(SemanticTokensRequest.type, async ({ textDocument }) => {
+  connection.onRequest(SemanticTokensRequest.type, async ({ textDocument }, token) => {
     if (docs.get(textDocument.uri)?.kind === 'compose') return null;
-    return (await withModel(textDocument.uri, (m) => computeSemanticTokens(m))) ?? { data: [] };
+    return (await withModel(textDocument.uri, (m) => computeSemanticTokens(m), token)) ?? { data: [] };
   });
 
   // General features (registered only in `all` mode).
