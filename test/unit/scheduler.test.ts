@@ -180,3 +180,18 @@ test('Cancelled says whether it was superseded', () => {
   assert.ok(isCancelled(new Cancelled()));
   assert.ok(!isCancelled(new Error('x')));
 });
+
+test('a burst delivered one message per turn is ordered as a whole: the hover at its end runs first', async () => {
+  const s = new Scheduler({ now: clock().now });
+  const order: string[] = [];
+  const all: Promise<unknown>[] = [];
+  // Like vscode-jsonrpc: one message per event-loop turn, the next turn asked for before the handler schedules its job.
+  for (let i = 0; i < 10; i++) {
+    const turn = new Promise((r) => setImmediate(r));
+    all.push(s.schedule('normal', () => void order.push(`tokens${i}`)));
+    await turn;
+  }
+  all.push(s.schedule('interactive', () => void order.push('hover')));
+  await Promise.all(all);
+  assert.equal(order[0], 'hover', order.join(','));
+});

@@ -92,6 +92,8 @@ export interface SchedulerStats {
   yields: number;
 }
 
+const MAX_SETTLE_TURNS = 32;
+
 const DEFAULT_MAX_WAIT: Record<Priority, number> = { interactive: 50, normal: 250, background: 1000 };
 
 export class Scheduler {
@@ -100,6 +102,8 @@ export class Scheduler {
   private busy = false;
   private pumping = false;
   private seq = 0;
+  /** Jobs scheduled so far: while this still grows turn after turn, the transport is delivering a burst. */
+  private arrivals = 0;
   private readonly defer: (f: () => void) => void;
   private readonly now: () => number;
   private readonly sliceMs: number;
@@ -121,6 +125,7 @@ export class Scheduler {
   /** Runs `job` on a later turn, in priority order; rejects with `Cancelled` if it is cancelled first. */
   schedule<T>(priority: Priority, job: (slice: Slice) => T | Promise<T>, options: ScheduleOptions = {}): Promise<T> {
     const { token, key } = options;
+    this.arrivals++;
     return new Promise<T>((resolve, reject) => {
       if (token?.isCancellationRequested) {
         this.stats.cancelled++;
@@ -216,13 +221,27 @@ export class Scheduler {
     this.pump();
   }
 
+  /**
+   * Runs the next entry on a later turn. vscode-jsonrpc hands over one message per turn, so a
+   * burst the client sent at once arrives over several turns: while new jobs keep arriving,
+   * wait (at most `MAX_SETTLE_TURNS` turns) so that the whole burst is queued and ordered by
+   * priority, not run first come first served.
+   */
   private pump(): void {
     if (this.busy || this.pumping || this.queue.length === 0) return;
     this.pumping = true;
-    this.defer(() => {
+    let seen = this.arrivals;
+    let turns = 0;
+    const tick = () => {
+      if (this.arrivals !== seen && turns++ < MAX_SETTLE_TURNS) {
+        seen = this.arrivals;
+        this.defer(tick);
+        return;
+      }
       this.pumping = false;
       this.runNext();
-    });
+    };
+    this.defer(tick);
   }
 
   /** The next entry: the longest-overdue one if any, else the most urgent (FIFO within a priority). */
