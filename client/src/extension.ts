@@ -7,7 +7,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
+  CloseAction,
   CodeLensRequest,
+  ErrorAction,
   LanguageClient,
   TransportKind,
   type LanguageClientOptions,
@@ -15,6 +17,7 @@ import {
 } from 'vscode-languageclient/node';
 import { Builds, ImageCache } from './builds/builds';
 import { decorateLenses, registerBuildCommands } from './builds/commands';
+import { RestartPolicy } from './restartPolicy';
 import {
   CodeActionIds,
   Commands,
@@ -35,6 +38,8 @@ let client: LanguageClient | undefined;
 let currentMode: LanguageFeatures = 'all';
 let output: vscode.OutputChannel | undefined;
 let builds: Builds | undefined;
+/** When the server process dies: restart it after a bounded, growing delay, telling the user once per streak. */
+const restarts = new RestartPolicy();
 
 /** Asks VS Code for the lenses again (after a build, or as the ages in their titles grow). */
 function refreshLenses(): void {
@@ -76,6 +81,23 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     ],
     outputChannel: output,
     initializationOptions: { languageFeatures: currentMode },
+    errorHandler: {
+      error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: async () => {
+        const d = restarts.onCrash(Date.now());
+        if (!d.restart) {
+          const again = 'Restart';
+          void vscode.window.showErrorMessage(`Dockerfile Stages: the language server stopped ${d.crashes} times in a few minutes and is not restarted again. See the output for details.`, again).then((pick) => {
+            if (pick === again) void vscode.commands.executeCommand(Commands.restartServer);
+          });
+          return { action: CloseAction.DoNotRestart, handled: true };
+        }
+        if (d.notify) void vscode.window.showWarningMessage('Dockerfile Stages: the language server stopped unexpectedly; restarting it. Stage hints and lenses come back in a moment.');
+        output?.appendLine(`The language server stopped (crash ${d.crashes} in a row); restarting it in ${d.delayMs} ms.`);
+        await new Promise((r) => setTimeout(r, d.delayMs));
+        return { action: CloseAction.Restart, handled: true };
+      },
+    },
     synchronize: {
       // Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files.
       fileEvents: vscode.workspace.createFileSystemWatcher('**/{*[dD]ocker[fF]ile*,*[cC]ontainer[fF]ile*,*.dockerfile,*.containerfile,*compose*.yml,*compose*.yaml}'),
@@ -104,6 +126,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
 }
 
 async function restart(context: vscode.ExtensionContext): Promise<void> {
+  restarts.reset();
   const old = client;
   client = undefined;
   if (old) await old.stop().catch(() => undefined);
