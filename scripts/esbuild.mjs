@@ -65,6 +65,8 @@ const builds = [
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', plugins: [...common.plugins, lazyBuiltins] },
   // The entry users and editors run: loads server-main.js through a V8 code cache.
   { ...common, entryPoints: ['server/src/launcher.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' }, external: ['./server-main.js'] },
+  // The general (dockerfile-utils) checks run in a worker thread (server/src/server/generalWorker.ts).
+  { ...common, entryPoints: ['server/src/generalWorkerMain.ts'], outfile: 'dist/general-worker.js' },
   { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   // The stage graph webview: a browser script (dagre bundled in; no remote resources).
   { ...common, entryPoints: ['client/src/graph/webview.ts'], outfile: 'dist/graph.js', platform: 'browser', target: 'es2020', format: 'iife' },

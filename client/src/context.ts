@@ -6,10 +6,19 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CodeLensRequest, LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  CloseAction,
+  CodeLensRequest,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { RestartPolicy } from './restartPolicy';
 import { Builds, ImageCache } from './builds/builds';
 import { decorateLenses } from './builds/commands';
-import { DOCKER_EXTENSION_IDS, SETTINGS_SECTION, type LanguageFeatures, type LanguageFeaturesSetting } from '../../server/src/protocol';
+import { Commands, DOCKER_EXTENSION_IDS, SETTINGS_SECTION, type LanguageFeatures, type LanguageFeaturesSetting } from '../../server/src/protocol';
 
 /** Dockerfiles and Compose files: Compose files read Dockerfiles from disk, and Dockerfile lenses read Compose files. */
 /**
@@ -40,6 +49,8 @@ export class ClientContext {
   mode: LanguageFeatures = 'all';
   readonly output: vscode.OutputChannel;
   readonly builds: Builds;
+  /** When the server process dies: restart it after a bounded, growing delay, telling the user once per streak. */
+  private readonly restarts = new RestartPolicy();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Dockerfile Stages');
@@ -86,6 +97,31 @@ export class ClientContext {
       ],
       outputChannel: this.output,
       initializationOptions: { languageFeatures: this.mode, clientCommands: true },
+      errorHandler: {
+        error: (_error, _message, count) => ({ action: count !== undefined && count <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+        closed: async () => {
+          const d = this.restarts.onCrash(Date.now());
+          if (!d.restart) {
+            const again = 'Restart';
+            void vscode.window
+              .showErrorMessage(
+                `Dockerfile Stages: the language server stopped ${d.crashes} times in a few minutes and is not restarted again. See the output for details.`,
+                again,
+              )
+              .then((pick) => {
+                if (pick === again) void vscode.commands.executeCommand(Commands.restartServer);
+              });
+            return { action: CloseAction.DoNotRestart, handled: true };
+          }
+          if (d.notify)
+            void vscode.window.showWarningMessage(
+              'Dockerfile Stages: the language server stopped unexpectedly; restarting it. Stage hints and lenses come back in a moment.',
+            );
+          this.output.appendLine(`The language server stopped (crash ${d.crashes} in a row); restarting it in ${d.delayMs} ms.`);
+          await new Promise((r) => setTimeout(r, d.delayMs));
+          return { action: CloseAction.Restart, handled: true };
+        },
+      },
       synchronize: { fileEvents: WATCHED_FILES.map((g) => vscode.workspace.createFileSystemWatcher(g)) },
       middleware: {
         // Lens titles show the last image built for that target: `Build target runtime · 1.8 MB · 2 min ago`.
@@ -111,6 +147,7 @@ export class ClientContext {
   }
 
   async restart(): Promise<void> {
+    this.restarts.reset();
     const old = this.client;
     this.client = undefined;
     if (old) await old.stop().catch(() => undefined);

@@ -51,7 +51,9 @@ const BUDGETS = {
   changeToDiagMs: 100, // didChange → publishDiagnostics: median
   semanticTokensMs: 100, // semanticTokens/full: median
   coldStartFactor: 1.3, // spawn→initialize median ≤ 1.3 × `node -e 0` spawn→exit median
+  cancelBurstMs: 100, // the hover after a burst of 60 cancelled requests (cancelburst.mjs): median
 };
+const CANCEL_BURST_ROUNDS = 5;
 
 function usage() {
   return `usage: npm run bench -- [options]      (or: node scripts/bench/run.mjs [options])
@@ -275,6 +277,10 @@ function budgetLines(o, sizes, cold) {
   else if (m.changeToDiagMedianMs === null) add(false, `didChange→publishDiagnostics ${where}: no samples (no publishDiagnostics after didChange?)`);
   else add(m.changeToDiagMedianMs <= BUDGETS.changeToDiagMs, `didChange→publishDiagnostics ${where}: median ${fmt(m.changeToDiagMedianMs)} ms ${m.changeToDiagMedianMs <= BUDGETS.changeToDiagMs ? '≤' : '>'} ${BUDGETS.changeToDiagMs} ms`);
   reqBudget('semanticTokens/full', st, st?.requests?.semanticTokens, BUDGETS.semanticTokensMs);
+  const cb = at?.burst?.find((r) => r.server === 'ours');
+  if (!at) add(null, `cancel burst → next hover ${where}: not measured (${o.budgetStages} not in --sizes)`);
+  else if (!cb || cb.medianMs === null) add(false, `cancel burst → next hover ${where}: no samples${cb?.error ? ` (${cb.error.slice(0, 200)})` : ''}`);
+  else add(cb.medianMs <= BUDGETS.cancelBurstMs, `cancel burst → next hover ${where}: median ${fmt(cb.medianMs)} ms ${cb.medianMs <= BUDGETS.cancelBurstMs ? '≤' : '>'} ${BUDGETS.cancelBurstMs} ms (${cb.cancelled} of ${cb.cancelled + cb.answered + cb.otherErrors} cancelled requests answered RequestCancelled)`);
   return lines;
 }
 
@@ -318,6 +324,8 @@ function render(o, ctx) {
   for (const r of STAGE_REQUESTS) row(`**${r}**`, (sz, n) => reqCell(get(sz.main, n), r));
   row('documentSymbol', (sz, n) => reqCell(get(sz.main, n), 'symbols'));
   row('**semanticTokens/full**', (sz, n) => (sz.semSkipped.includes(n) ? 'skipped (quadratic: see BASELINE)¹' : reqCell(get(sz.sem, n), 'semanticTokens')));
+  row('**cancel burst → next hover**²', (sz, n) => { const r = sz.burst?.find((x) => x.server === n); return !r ? '—' : r.error && r.medianMs === null ? 'failed' : fmt(r.medianMs); });
+  row('cancel burst: answered RequestCancelled', (sz, n) => { const r = sz.burst?.find((x) => x.server === n); return !r ? '—' : `${r.cancelled} of ${r.cancelled + r.answered + r.otherErrors}`; });
   row('peak RSS MB', mainNum('peakRssMB'));
   row('diagnostics on open (count)', (sz, n) => { const s = get(sz.main, n); return runFailed(s) ? 'failed' : String(s.diagnostics ?? '—'); });
   md.push('');
@@ -325,6 +333,8 @@ function render(o, ctx) {
     md.push(`¹ skipped (quadratic: see BASELINE in scripts/bench/README.md): the anchor's semanticTokens/full is O(tokens²) — 2.1 s at 100 stages, 19 s at 300, 206 s for one request at 1000 — so it is not requested from the anchor above ${ANCHOR_SEMTOKENS_MAX_STAGES} stages.`);
     md.push('');
   }
+  md.push(`² cancel burst (cancelburst.mjs): ${CANCEL_BURST_ROUNDS} rounds per server, each 60 requests (references, documentSymbol, semanticTokens/full in turn; only those the server supports, and no semanticTokens from the anchor above ${ANCHOR_SEMTOKENS_MAX_STAGES} stages) cancelled right after sending, then a hover on the middle stage name timed until its answer.`);
+  md.push('');
   md.push('Bold rows have budgets. "unsup." = the server does not advertise the request. "(k t/o)", "(k err)" = timed-out / failed requests, left out of the median.');
   md.push('');
   md.push(`## Non-empty answers (positions with a non-empty result / positions asked)${both ? ` — ${who}` : ''}`);
@@ -440,6 +450,16 @@ async function main() {
         '--requests', 'semanticTokens', '--repeat', String(o.repeat), '--iterations', String(nearest(o.semTable, n)), '--warmup', '1',
         '--changes', '0'], join(outDir, `semtokens-${n}.json`));
     }
+    // "cancel burst": 60 requests cancelled right after sending, then time the next hover (cancelburst.mjs).
+    log(`${n} stages: cancel burst (${o.servers.join(', ')}) …`);
+    const burstOut = join(outDir, `cancelburst-${n}.json`);
+    const b = spawnSync(process.execPath, [join(HERE, 'cancelburst.mjs'), ...serverArgs(o.servers), '--file', file, '--rounds', String(CANCEL_BURST_ROUNDS),
+      '--timeout-ms', String(o.timeoutMs), '--no-semtokens-above', String(ANCHOR_SEMTOKENS_MAX_STAGES), '--no-semtokens-for', 'anchor'],
+    { cwd: ROOT, encoding: 'utf8', timeout: o.maxMinutes * 60_000, killSignal: 'SIGKILL' });
+    sz.burst = b.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    writeFileSync(burstOut, JSON.stringify(sz.burst, null, 1));
+    if (b.status !== 0) failures.push(`${n} stages: cancel burst exited ${b.status ?? b.signal}: ${(b.stderr || '').trim().split('\n').slice(-2).join(' ⏎ ')}`);
+    for (const r of sz.burst) if (r.error) failures.push(`${n} stages: cancel burst, ${r.server}: ${r.error}`);
     sizes.push(sz);
   }
 
@@ -470,7 +490,7 @@ async function main() {
     serverCommands: servers, oursBuild: build, budgets: { limits: BUDGETS, atStages: o.budgetStages, results: budgets },
     coldStarts: cold?.coldStarts ?? null,
     sizes: sizes.map((s) => ({ stages: s.stages, lines: s.lines, bytes: s.bytes, positions: s.positions, semanticTokensSkippedFor: s.semSkipped,
-      main: s.main?.summary ?? null, semanticTokens: s.sem?.summary ?? null })),
+      main: s.main?.summary ?? null, semanticTokens: s.sem?.summary ?? null, cancelBurst: s.burst ?? null })),
     problems: failures, harnessFailed, workspace,
   }, null, 1));
   process.stdout.write(md);

@@ -48,7 +48,11 @@ let settings = {};
 try { settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')); } catch { /* none yet, or JSONC */ }
 fs.writeFileSync(settingsFile, JSON.stringify({
   'telemetry.telemetryLevel': 'off', 'workbench.startupEditor': 'none', 'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false, 'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
+  // SHIM_WORKSPACE_TRUST=1: Workspace Trust on, and the folder starts untrusted (a fresh profile trusts nothing).
+  ...(process.env.SHIM_WORKSPACE_TRUST === '1'
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.untrustedFiles': 'open' }
+    : { 'security.workspace.trust.enabled': false }),
+  'extensions.autoUpdate': false, 'extensions.autoCheckUpdates': false,
   'update.mode': 'none', 'git.enabled': false, 'window.restoreWindows': 'none', ...settings,
 }, null, 2));
 
@@ -66,7 +70,7 @@ const server = spawn(CODE_SERVER, [
   ...(smoke ? ['--enable-smoke-test-driver'] : []),
   // --config /dev/null: otherwise code-server writes ~/.config/code-server/config.yaml (with a password).
   '--config', '/dev/null', '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-  '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened',
+  '--disable-telemetry', '--disable-update-check', ...(process.env.SHIM_WORKSPACE_TRUST === '1' ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
   '--disable-getting-started-override', '--user-data-dir', userData, '--extensions-dir', extDir,
 ], {
   detached: true, // own process group: extension host, pty host and file watcher are its children

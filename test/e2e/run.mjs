@@ -40,8 +40,22 @@ if (!download) {
 // Two launches: the main suite, then the coexistence suite (coexist-*.test.js) with a stub extension
 // that has the id of Docker's extension installed beside ours. Each gets a fresh profile: the suite
 // changes user settings, and nothing installed may leak in.
-async function launch(pass, installed) {
+// A third launch (untrusted-*.test.js): Workspace Trust on and a copy of the workspace that is not trusted, whose
+// .vscode/settings.json points the (restricted) builder setting at a probe that leaves a marker file if it ever runs.
+async function launch(pass, installed, untrusted = false) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `dockerfile-stages-e2e-${pass}-`));
+  let folder = workspace;
+  const extraEnv = {};
+  if (untrusted) {
+    folder = path.join(tmp, 'untrusted-workspace');
+    fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+    fs.copyFileSync(path.join(workspace, 'Dockerfile'), path.join(folder, 'Dockerfile'));
+    const marker = path.join(tmp, 'probe-ran');
+    const probe = path.join(tmp, 'probe-builder.sh');
+    fs.writeFileSync(probe, `#!/bin/sh\necho "$@" >> '${marker}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'dockerStages.build.builder': probe }, null, 2));
+    Object.assign(extraEnv, { SHIM_WORKSPACE_TRUST: '1', E2E_PROBE_MARKER: marker, E2E_PROBE_BUILDER: probe });
+  }
   const resultsFile = path.join(tmp, 'results.json');
   // Extensions installed beside ours: unpacked into the fresh extensions dir as <publisher>.<name>-<version>.
   for (const dir of installed) {
@@ -55,11 +69,12 @@ async function launch(pass, installed) {
       extensionTestsPath,
       ...(download ? {} : { vscodeExecutablePath: SHIM }),
       // --disable-extensions would disable the installed stub too; the extensions dir is fresh anyway.
-      launchArgs: [workspace, ...(installed.length ? [] : ['--disable-extensions']),
+      launchArgs: [folder, ...(installed.length ? [] : ['--disable-extensions']),
         `--user-data-dir=${path.join(tmp, 'user-data')}`, `--extensions-dir=${path.join(tmp, 'extensions')}`],
       extensionTestsEnv: {
         E2E_RESULTS_FILE: resultsFile,
         E2E_PASS: pass,
+        ...extraEnv,
         ...(process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {}),
       },
     });
@@ -75,8 +90,10 @@ let passed = 0;
 let failed = 0;
 const problems = [];
 const stub = path.join(REPO_ROOT, 'test/e2e/stub-docker-extension');
-for (const [pass, installed] of [['main', []], ['coexist', [stub]]]) {
-  const { summary, exitError } = await launch(pass, installed);
+for (const [pass, installed, untrusted] of [['main', []], ['coexist', [stub]], ['untrusted', [], true]]) {
+  if (untrusted) process.env.SHIM_WORKSPACE_TRUST = '1'; // the shim reads it from its own environment
+  const { summary, exitError } = await launch(pass, installed, untrusted);
+  delete process.env.SHIM_WORKSPACE_TRUST;
   if (!summary) { failed++; problems.push(`${pass}: no test results (${exitError ?? 'the in-host runner wrote no summary'})`); continue; }
   if (summary.pending) console.log(`e2e ${pass}: ${summary.pending} pending/skipped`);
   for (const f of summary.failures) console.log(`\nFAILED (${pass}): ${f.title}\n${f.error}`);

@@ -136,10 +136,12 @@ export function registerBuildCommands(builds: Builds): vscode.Disposable[] {
 
 /** `Build target runtime · 1.8 MB · 2 min ago`: the last image built for a lens's (Dockerfile, target). */
 export function decorateLenses(lenses: vscode.CodeLens[], images: ImageCache, trusted: boolean, now: Date = new Date()): vscode.CodeLens[] {
+  // No build or run lenses in an untrusted workspace (they come back when trust is granted: extension.ts refreshes them).
+  const isBuild = (l: vscode.CodeLens) => l.command?.command === ClientCommands.build || l.command?.command === ClientCommands.run;
+  if (!trusted) return lenses.filter((l) => !isBuild(l));
   for (const l of lenses) {
     const c = l.command;
     if (!c || (c.command !== ClientCommands.build && c.command !== ClientCommands.run)) continue;
-    if (!trusted) c.tooltip = 'Builds are disabled in untrusted workspaces';
     const a = parseStageBuildArgs(c.arguments?.[0]);
     if (!a || a.nameFirst || c.command !== ClientCommands.build) continue;
     const img = images.get(a.uri, a.target);

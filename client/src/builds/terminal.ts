@@ -5,6 +5,7 @@
  * It reaches the rest of the builds through the narrow `BuildHost` (builds.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatSize, type ImageInfo } from './format';
@@ -92,9 +93,9 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     this.cancelled = true;
-    c.kill('SIGINT');
+    killTree(c, 'SIGINT');
     const t = setTimeout(() => {
-      if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+      if (c.exitCode === null && c.signalCode === null) killTree(c, 'SIGKILL');
     }, 5000);
     c.once('close', () => {
       clearTimeout(t);
@@ -146,6 +147,7 @@ export class BuildTerminal implements vscode.Pseudoterminal {
     this.line('');
     const what = plan.spec.target ? `target ${plan.spec.target}` : 'the default target';
     const startedAt = Date.now();
+    let killed: NodeJS.Signals | undefined;
     const exit = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Building ${what} of ${path.basename(plan.spec.file)}`, cancellable: true },
       (progress, token) =>
@@ -155,7 +157,14 @@ export class BuildTerminal implements vscode.Pseudoterminal {
           });
           let child: ChildProcess;
           try {
-            child = spawn(plan.argv.command, [...plan.argv.args], { cwd: plan.argv.cwd, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+            // Its own process group: the builder's helpers (docker-buildx, …) can be stopped with it.
+            child = spawn(plan.argv.command, [...plan.argv.args], {
+              cwd: plan.argv.cwd,
+              shell: false,
+              windowsHide: true,
+              stdio: ['ignore', 'pipe', 'pipe'],
+              detached: process.platform !== 'win32',
+            });
           } catch (e) {
             this.line(`\x1b[31mCannot start ${plan.argv.command}: ${e instanceof Error ? e.message : String(e)}\x1b[0m`);
             resolve(undefined);
@@ -182,7 +191,12 @@ export class BuildTerminal implements vscode.Pseudoterminal {
             resolve(undefined);
           });
           child.on('close', (code, signal) => {
-            resolve(code ?? (signal ? 130 : 1));
+            if (signal) {
+              // Killed (by the user, the OOM killer, …): nothing of the build may stay behind.
+              killed = signal;
+              killTree(child, 'SIGKILL');
+            }
+            resolve(code ?? (signal ? 128 + os.constants.signals[signal] : 1));
           });
         }),
     );
@@ -205,11 +219,35 @@ export class BuildTerminal implements vscode.Pseudoterminal {
       this.finish({ exitCode: exit ?? 130 });
       return;
     }
+    if (killed) {
+      const why = `The build failed: ${plan.builder.display} was killed (${killed}).`;
+      this.line('');
+      this.line(`\x1b[31m${why}\x1b[0m`);
+      this.finish({ exitCode: exit, error: why });
+      return;
+    }
     const problems = exit === undefined ? 0 : await this.builds.showProblems(uri, this.output);
     this.line('');
     this.line(
       `\x1b[31mThe build failed${exit !== undefined ? ` (exit code ${exit})` : ''}.${problems ? ` ${problems} problem${problems === 1 ? '' : 's'} on Dockerfile lines: see the Problems panel.` : ''}\x1b[0m`,
     );
     this.finish({ exitCode: exit, problems });
+  }
+}
+
+/** Signals a builder and everything it started (its process group, where there is one). */
+function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // No such group (already gone): fall back to the process itself.
+    }
+  }
+  try {
+    child.kill(signal);
+  } catch {
+    // gone
   }
 }

@@ -7,7 +7,9 @@
  * and answered with null, never taken down with the server. A new long-lived store
  * (e.g. a workspace index) is a new field here, created in server.ts.
  */
-import type { Connection, Position } from 'vscode-languageserver';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type Connection, type Position } from 'vscode-languageserver';
+import { isCancelled, type Priority, type Scheduler } from './scheduler';
+import type { GeneralValidator } from './generalWorker';
 import { CodeLensRefreshRequest } from 'vscode-languageserver';
 import * as path from 'node:path';
 import type { ComposeFile } from '../workspace/compose';
@@ -60,42 +62,78 @@ export interface ServerContext {
   readonly index: WorkspaceIndex;
   /** Builds run through workspace/executeCommand (opt-in outside VS Code); created at initialize. */
   builds: ServerBuilds | undefined;
+  /** One queue in front of the thread: cancelled requests never run, interactive ones go first (scheduler.ts). */
+  readonly scheduler: Scheduler;
+  /** The whole-file general checks, in a worker thread (in-thread as background work if it cannot start). */
+  readonly generalChecks: GeneralValidator;
+}
+
+/** Runs `f` through the scheduler; a cancelled request is answered RequestCancelled (-32800). */
+export async function scheduled<T>(ctx: ServerContext, priority: Priority, token: CancellationToken | undefined, f: () => T): Promise<T> {
+  try {
+    return await ctx.scheduler.schedule(priority, f, { token });
+  } catch (e) {
+    if (isCancelled(e)) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'request cancelled');
+    throw e;
+  }
 }
 
 function describe(e: unknown): string {
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 
-/** Runs `f` on the model of an open Dockerfile's current version; null for other documents and too-large files. */
-export async function withModel<T>(ctx: ServerContext, uri: string, f: (m: StageModel, st: DocState, s: Settings) => T): Promise<T | null> {
-  const st = ctx.docs.get(uri);
-  if (!st || st.kind !== 'dockerfile') return null;
+/**
+ * Runs `f` on the model of an open Dockerfile's current version, through the scheduler (at
+ * `priority`, cancelled by `token`); null for other documents and too-large files.
+ */
+export async function withModel<T>(
+  ctx: ServerContext,
+  uri: string,
+  f: (m: StageModel, st: DocState, s: Settings) => T,
+  token?: CancellationToken,
+  priority: Priority = 'normal',
+): Promise<T | null> {
+  if (ctx.docs.get(uri)?.kind !== 'dockerfile') return null;
   const settings = await ctx.settings.get(uri);
-  const model = modelOf(st, settings);
-  if (!model) return null;
-  try {
-    return f(model, st, settings);
-  } catch (e) {
-    ctx.log(`request failed: ${describe(e)}`);
-    return null;
-  }
+  return scheduled(ctx, priority, token, () => {
+    // The document as it is when the job runs (it may have changed or closed while queued).
+    const st = ctx.docs.get(uri);
+    if (!st || st.kind !== 'dockerfile') return null;
+    const model = modelOf(st, settings);
+    if (!model) return null;
+    try {
+      return f(model, st, settings);
+    } catch (e) {
+      ctx.log(`request failed: ${describe(e)}`);
+      return null;
+    }
+  });
 }
 
 export type ComposeHandler<T> = (file: ComposeFile, builds: Map<string, ServiceBuild>, st: DocState, dir: string) => T;
 
 /** Runs `f` on an open Compose file (on disk) with the Dockerfiles its services build; null otherwise. */
-export async function withCompose<T>(ctx: ServerContext, uri: string, f: ComposeHandler<T>): Promise<T | null> {
-  const st = ctx.docs.get(uri);
+export async function withCompose<T>(
+  ctx: ServerContext,
+  uri: string,
+  f: ComposeHandler<T>,
+  token?: CancellationToken,
+  priority: Priority = 'normal',
+): Promise<T | null> {
   const p = fsPathOf(uri);
-  if (!st || st.kind !== 'compose' || !p) return null;
+  if (ctx.docs.get(uri)?.kind !== 'compose' || !p) return null;
   const settings = await ctx.settings.get(uri);
-  try {
-    const file = composeOf(st);
-    return f(file, ctx.compose.serviceBuilds(p, file, settings), st, path.dirname(p));
-  } catch (e) {
-    ctx.log(`compose request failed: ${describe(e)}`);
-    return null;
-  }
+  return scheduled(ctx, priority, token, () => {
+    const st = ctx.docs.get(uri);
+    if (!st || st.kind !== 'compose') return null;
+    try {
+      const file = composeOf(st);
+      return f(file, ctx.compose.serviceBuilds(p, file, settings), st, path.dirname(p));
+    } catch (e) {
+      ctx.log(`compose request failed: ${describe(e)}`);
+      return null;
+    }
+  });
 }
 
 /**

@@ -8,7 +8,16 @@
  * one line in `ROUTES` (and its capability in capabilities.ts); the logic lives in
  * features/.
  */
-import { ResponseError, SemanticTokensRequest, type CodeAction, type CodeLens, type CompletionItem, type Position, type TextEdit } from 'vscode-languageserver';
+import {
+  ResponseError,
+  SemanticTokensRequest,
+  type CancellationToken,
+  type CodeAction,
+  type CodeLens,
+  type CompletionItem,
+  type Position,
+  type TextEdit,
+} from 'vscode-languageserver';
 import { computeStageCodeActions } from '../features/codeActions';
 import { computeBuildTargets, computeCodeLenses } from '../features/codeLens';
 import {
@@ -52,29 +61,46 @@ const lineOf = (st: DocState, line: number) => splitLines(st.doc.getText({ start
 
 const inlayHints: Route = (ctx) =>
   ctx.connection.languages.inlayHint.on(
-    async ({ textDocument, range }) => (await withModel(ctx, textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s))) ?? [],
+    async ({ textDocument, range }, token) =>
+      (await withModel(ctx, textDocument.uri, (m, _st, s) => computeInlayHints(m, range, s), token, 'interactive')) ?? [],
   );
 
 const definition: Route = (ctx) =>
-  ctx.connection.onDefinition(async ({ textDocument: { uri }, position }) => {
-    if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeDefinition(f, b, position))) ?? null;
+  ctx.connection.onDefinition(async ({ textDocument: { uri }, position }, token) => {
+    if (isCompose(ctx, uri)) return (await withCompose(ctx, uri, (f, b) => computeComposeDefinition(f, b, position), token)) ?? null;
     if (isSource(ctx, uri)) return (await withSource(ctx, uri, (f, r) => computeTargetDefinition(ctx.index.usesIn(f), f, position, r))) ?? null;
-    return withModel(ctx, uri, (m) => computeDefinition(m, uri, position) ?? (ctx.mode === 'all' ? ctx.general.definition(uri, m.text, position) : null));
+    return withModel(
+      ctx,
+      uri,
+      (m) => computeDefinition(m, uri, position) ?? (ctx.mode === 'all' ? ctx.general.definition(uri, m.text, position) : null),
+      token,
+    );
   });
 
 const references: Route = (ctx) =>
-  ctx.connection.onReferences(async ({ textDocument: { uri }, position, context }) =>
-    withModel(ctx, uri, (m) => {
-      const ours = computeReferences(m, uri, position, context.includeDeclaration);
-      if (!ours) return null;
-      // Every Compose, Bake, dev container and workflow target value that names the stage.
-      return [...ours, ...(crossFile(ctx, uri, m, position, (uses, stage) => targetReferenceLocations(uses, m, stage)) ?? [])];
-    }),
+  ctx.connection.onReferences(async ({ textDocument: { uri }, position, context }, token) =>
+    withModel(
+      ctx,
+      uri,
+      (m) => {
+        const ours = computeReferences(m, uri, position, context.includeDeclaration);
+        if (!ours) return null;
+        // Every Compose, Bake, dev container and workflow target value that names the stage.
+        return [...ours, ...(crossFile(ctx, uri, m, position, (uses, stage) => targetReferenceLocations(uses, m, stage)) ?? [])];
+      },
+      token,
+    ),
   );
 
 const highlights: Route = (ctx) =>
-  ctx.connection.onDocumentHighlight(async ({ textDocument, position }) =>
-    withModel(ctx, textDocument.uri, (m) => computeHighlights(m, position) ?? (ctx.mode === 'all' ? ctx.general.highlights(m.text, position) : null)),
+  ctx.connection.onDocumentHighlight(async ({ textDocument, position }, token) =>
+    withModel(
+      ctx,
+      textDocument.uri,
+      (m) => computeHighlights(m, position) ?? (ctx.mode === 'all' ? ctx.general.highlights(m.text, position) : null),
+      token,
+      'interactive',
+    ),
   );
 
 const rename: Route = (ctx) => {
@@ -104,27 +130,28 @@ const rename: Route = (ctx) => {
 };
 
 const hover: Route = (ctx) =>
-  ctx.connection.onHover(async ({ textDocument: { uri }, position }) => {
-    if (isCompose(ctx, uri)) return fitHover(await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position)), ctx.client.features);
+  ctx.connection.onHover(async ({ textDocument: { uri }, position }, token) => {
+    if (isCompose(ctx, uri))
+      return fitHover(await withCompose(ctx, uri, (f, b) => computeComposeHover(f, b, position), token, 'interactive'), ctx.client.features);
     if (isSource(ctx, uri)) return fitHover(await withSource(ctx, uri, (f, r) => computeTargetHover(ctx.index.usesIn(f), f, position, r)), ctx.client.features);
     return fitHover(
-      await withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null)),
+      await withModel(ctx, uri, (m) => computeHover(m, position) ?? (ctx.mode === 'all' ? ctx.general.hover(m.text, position) : null), token, 'interactive'),
       ctx.client.features,
     );
   });
 
 const symbols: Route = (ctx) => {
-  ctx.connection.onDocumentSymbol(async ({ textDocument }) => withModel(ctx, textDocument.uri, (m) => computeDocumentSymbols(m)));
-  ctx.connection.onFoldingRanges(async ({ textDocument }) => withModel(ctx, textDocument.uri, (m) => computeFoldingRanges(m)));
+  ctx.connection.onDocumentSymbol(async ({ textDocument }, token) => withModel(ctx, textDocument.uri, (m) => computeDocumentSymbols(m), token));
+  ctx.connection.onFoldingRanges(async ({ textDocument }, token) => withModel(ctx, textDocument.uri, (m) => computeFoldingRanges(m), token));
 };
 
-async function completionsAt(ctx: ServerContext, uri: string, position: Position): Promise<CompletionItem[] | null> {
+async function completionsAt(ctx: ServerContext, uri: string, position: Position, token: CancellationToken): Promise<CompletionItem[] | null> {
   const st = ctx.docs.get(uri);
   if (!st) return null;
   const line = lineOf(st, position.line);
-  if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line))) ?? null;
+  if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line), token, 'interactive')) ?? null;
   if (st.kind === 'source') return (await withSource(ctx, uri, (f, r) => computeTargetCompletions(ctx.index.usesIn(f), f, position, line, r))) ?? null;
-  const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position))) ?? undefined;
+  const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position), token, 'interactive')) ?? undefined;
   const cc = stageCompletionContext(line, position.character);
   if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
   const text = st.doc.getText();
@@ -134,46 +161,51 @@ async function completionsAt(ctx: ServerContext, uri: string, position: Position
 }
 
 const completion: Route = (ctx) => {
-  ctx.connection.onCompletion(async ({ textDocument: { uri }, position }) => {
-    const items = await completionsAt(ctx, uri, position);
+  ctx.connection.onCompletion(async ({ textDocument: { uri }, position }, token) => {
+    const items = await completionsAt(ctx, uri, position, token);
     return items ? items.map((i) => fitCompletion(i, ctx.client.features)) : null;
   });
   ctx.connection.onCompletionResolve((item) => fitCompletion(ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item, ctx.client.features));
 };
 
 const codeActions: Route = (ctx) =>
-  ctx.connection.onCodeAction(async ({ textDocument: { uri }, range, context }) => {
+  ctx.connection.onCodeAction(async ({ textDocument: { uri }, range, context }, token) => {
     if (isCompose(ctx, uri) || isSource(ctx, uri)) return computeComposeCodeActions(uri, context.diagnostics);
-    return withModel(ctx, uri, (m, st, s) => {
-      const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
-      out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: contextForDocument(uri, nodeContextIO) }));
-      if (ctx.mode === 'all') {
-        const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
-        if (theirs.length) out.push(...ctx.general.codeActions(uri, m.text, range, theirs));
-      }
-      return out;
-    });
+    return withModel(
+      ctx,
+      uri,
+      (m, st, s) => {
+        const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
+        out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: contextForDocument(uri, nodeContextIO) }));
+        if (ctx.mode === 'all') {
+          const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
+          if (theirs.length) out.push(...ctx.general.codeActions(uri, m.text, range, theirs));
+        }
+        return out;
+      },
+      token,
+    );
   });
 
-async function lensesOf(ctx: ServerContext, uri: string): Promise<CodeLens[] | null> {
+async function lensesOf(ctx: ServerContext, uri: string, token: CancellationToken): Promise<CodeLens[] | null> {
   const st = ctx.docs.get(uri);
   if (!st) return null;
   const settings = await ctx.settings.get(uri);
   if (!settings.codeLens.enable) return [];
-  if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri));
+  if (st.kind === 'compose') return withCompose(ctx, uri, (f, b) => computeComposeCodeLenses(f, b, uri), token);
   if (st.kind === 'source') return withSource(ctx, uri, (f, r) => computeTargetLenses(ctx.index.usesIn(f), f, r));
   // A builder reads the Dockerfile from disk: no lenses for untitled or virtual documents.
   const p = fsPathOf(uri);
   if (!p) return [];
-  return withModel(ctx, uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, uri, s.doc.version, ctx.compose.composeUseFor(p))));
+  return withModel(ctx, uri, (m, s) => computeCodeLenses(m, computeBuildTargets(m, uri, s.doc.version, ctx.compose.composeUseFor(p))), token);
 }
 
 /** Lenses name ClientCommands for the VS Code client, which runs them in a terminal; any other client gets ServerCommands. */
 const SERVER_COMMAND_OF: Readonly<Record<string, string>> = { [ClientCommands.build]: ServerCommands.build, [ClientCommands.run]: ServerCommands.run };
 
 const codeLens: Route = (ctx) =>
-  ctx.connection.onCodeLens(async ({ textDocument: { uri } }) => {
-    const lenses = await lensesOf(ctx, uri);
+  ctx.connection.onCodeLens(async ({ textDocument: { uri } }, token) => {
+    const lenses = await lensesOf(ctx, uri, token);
     if (ctx.client.commands || !lenses) return lenses;
     return lenses.map((l) => {
       const id = l.command ? SERVER_COMMAND_OF[l.command.command] : undefined;
@@ -188,7 +220,6 @@ const executeCommand: Route = (ctx) => {
     if (!ctx.builds) throw new ResponseError(-32002, 'not initialized');
     return ctx.builds.execute(command, args);
   });
-  ctx.connection.onShutdown(() => ctx.builds?.killAll());
 };
 
 export function buildTargetsOf(ctx: ServerContext, uri: string, settings: Settings): BuildTargetsResult {
@@ -223,9 +254,9 @@ const graph: Route = (ctx) =>
 
 // Null for Compose files: an empty result would hide another extension's tokens.
 const semanticTokens: Route = (ctx) =>
-  ctx.connection.onRequest(SemanticTokensRequest.type, async ({ textDocument: { uri } }) => {
+  ctx.connection.onRequest(SemanticTokensRequest.type, async ({ textDocument: { uri } }, token) => {
     if (isCompose(ctx, uri) || isSource(ctx, uri)) return null;
-    return (await withModel(ctx, uri, (m) => computeSemanticTokens(m))) ?? { data: [] };
+    return (await withModel(ctx, uri, (m) => computeSemanticTokens(m), token)) ?? { data: [] };
   });
 
 /** The general features of dockerfile-language-service that need only the text (registered in `all` mode only). */

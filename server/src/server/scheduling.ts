@@ -17,6 +17,8 @@ import { refreshCodeLenses, withCompose, withSource, type ServerContext } from '
 import { computeTargetDiagnostics } from '../features/targets';
 import { DIAGNOSTIC_SOURCE } from '../protocol';
 import { modelOf, problemsOf, type DocState } from './documents';
+import { isCancelled } from './scheduler';
+import type { Settings } from '../protocol';
 
 /** Debounced background jobs by key: scheduling a key again restarts its timer. */
 export class Jobs {
@@ -106,13 +108,31 @@ async function validateSource(ctx: ServerContext, st: DocState): Promise<void> {
   void ctx.connection.sendDiagnostics({ uri, version, diagnostics });
 }
 
-/** Publishes the diagnostics of an open document: stage ones now, general ones when typing pauses. */
+/**
+ * Publishes the diagnostics of an open document: stage ones now, general ones when typing pauses.
+ * Through the scheduler: a newer change supersedes a check still waiting (stale versions are not checked).
+ */
 export async function validate(ctx: ServerContext, uri: string): Promise<void> {
   const st = ctx.docs.get(uri);
   if (!st) return;
   if (st.kind === 'compose') return validateCompose(ctx, st);
   if (st.kind === 'source') return validateSource(ctx, st);
   const settings = await ctx.settings.get(uri);
+  try {
+    await ctx.scheduler.schedule(
+      'normal',
+      () => {
+        if (ctx.docs.get(uri) === st) validateNow(ctx, st, settings);
+      },
+      { key: `validate:${uri}` },
+    );
+  } catch (e) {
+    if (!isCancelled(e)) ctx.log(`validation failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  }
+}
+
+function validateNow(ctx: ServerContext, st: DocState, settings: Settings): void {
+  const uri = st.doc.uri;
   const version = st.doc.version;
   const model = modelOf(st, settings);
   if (!model) {
@@ -128,9 +148,17 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
   const delay = ctx.options.generalValidationDelay ?? Math.min(1500, 150 + Math.floor(model.text.length / 1000));
   ctx.jobs.debounce(JobKeys.general(uri), delay, () => {
     if (ctx.docs.get(uri) !== st || st.doc.version !== version) return;
-    st.dlsDiagnostics = ctx.general.validate(model.text);
-    st.dlsLines = model.parsed.lines;
-    publish(ctx, st, ours);
+    ctx.generalChecks.validate(uri, model.text).then(
+      (diagnostics) => {
+        if (ctx.docs.get(uri) !== st || st.doc.version !== version) return;
+        st.dlsDiagnostics = diagnostics;
+        st.dlsLines = model.parsed.lines;
+        publish(ctx, st, ours);
+      },
+      (e: unknown) => {
+        if (!isCancelled(e)) ctx.log(`general checks failed: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
   });
 }
 

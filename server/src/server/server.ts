@@ -7,6 +7,7 @@
  * - routes.ts: the routing table, each request to its feature in server/src/features/;
  * - documents.ts: the document store, one StageModel (and Compose parse) per version;
  * - settings.ts: per-resource settings, validated and normalised;
+ * - scheduler.ts: the request queue (priorities, cancellation, no starvation); generalWorker.ts: the general checks' worker thread;
  * - scheduling.ts: debounced background jobs, diagnostic shifting and publishing;
  * - composeDiscovery.ts: which Compose services build which Dockerfile (open documents, then disk);
  * - ../workspace/index.ts (ctx.index): Bake, dev container, workflow and Compose files naming stages, across the workspace;
@@ -26,6 +27,8 @@ import { registerSync } from './sync';
 import { SETTINGS_SECTION } from '../protocol';
 import { clientFeatures } from '../features/clientCapabilities';
 import { WorkspaceIndex } from '../workspace/index';
+import { GeneralValidator, generalWorkerScript } from './generalWorker';
+import { Scheduler } from './scheduler';
 import { nodeFileAccess } from './nodeIO';
 
 export type { ServerOptions } from './context';
@@ -35,6 +38,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     connection.console.log(m);
   };
   const docs = new DocumentStore();
+  const general = new GeneralFeatures(log);
+  const scheduler = new Scheduler();
+  const generalChecks = new GeneralValidator(generalWorkerScript(), (text) => scheduler.schedule('background', () => general.validate(text)), log);
   const index = new WorkspaceIndex(nodeFileAccess);
   const compose = new ComposeDiscovery(docs);
   compose.contains = (p) => index.contains(p);
@@ -57,10 +63,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     compose,
     index,
     jobs: new Jobs(),
-    general: new GeneralFeatures(log),
+    general,
+    scheduler,
+    generalChecks,
   };
   registerInitialize(ctx);
   registerSync(ctx);
   registerRoutes(ctx);
+  // One shutdown handler (the connection keeps only the last one): stop running builds and the worker.
+  connection.onShutdown(() => {
+    ctx.builds?.killAll();
+    generalChecks.dispose();
+  });
   connection.listen();
 }

@@ -62,6 +62,7 @@ export function registerSync(ctx: ServerContext): void {
   });
   connection.onDidCloseTextDocument(({ textDocument: t }) => {
     ctx.jobs.cancel(JobKeys.general(t.uri));
+    ctx.generalChecks.forget(t.uri);
     const st = docs.close(t.uri);
     const fp = fsPathOf(t.uri);
     if (fp && st && st.kind !== 'dockerfile') ctx.index.setOpenText(fp, undefined);

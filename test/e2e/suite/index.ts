@@ -17,11 +17,14 @@ export interface E2eSummary {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   if (process.env.E2E_GREP) mocha.grep(new RegExp(process.env.E2E_GREP));
-  // E2E_PASS=coexist runs coexist-*.test.js (launched beside a stub Docker extension); otherwise the rest.
-  const coexist = process.env.E2E_PASS === 'coexist';
+  // E2E_PASS=coexist runs coexist-*.test.js (launched beside a stub Docker extension), E2E_PASS=untrusted runs
+  // untrusted-*.test.js (Workspace Trust on, the folder not trusted); otherwise the rest.
+  const pass = process.env.E2E_PASS;
+  const prefix = pass === 'coexist' || pass === 'untrusted' ? `${pass}-` : undefined;
+  const mine = (n: string) => (prefix ? n.startsWith(prefix) : !n.startsWith('coexist-') && !n.startsWith('untrusted-'));
   for (const f of fs
     .readdirSync(__dirname)
-    .filter((n) => n.endsWith('.test.js') && n.startsWith('coexist-') === coexist)
+    .filter((n) => n.endsWith('.test.js') && mine(n))
     .sort()) {
     mocha.addFile(path.join(__dirname, f));
   }

@@ -1,0 +1,153 @@
+/**
+ * The general (dockerfile-utils) checks off the server's thread. They parse the whole
+ * file in one synchronous call (about 1 s at 25,000 lines) that no cancellation or
+ * scheduler can interrupt, so they run in a worker thread (dist/general-worker.js)
+ * while hovers and other requests are answered. One worker, one check at a time; a
+ * newer text for the same document replaces one still waiting (stale versions are never
+ * checked). If the worker cannot start or dies, checks run on the server's thread
+ * instead, as a background job of the scheduler.
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import type { Diagnostic } from 'vscode-languageserver';
+import { GeneralFeatures } from '../features/dls';
+import { Cancelled } from './scheduler';
+
+interface Job {
+  key: string;
+  text: string;
+  resolve: (d: Diagnostic[]) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Reply {
+  id: number;
+  diagnostics?: Diagnostic[];
+  error?: string;
+}
+
+export type InThread = (text: string) => Promise<Diagnostic[]>;
+
+export class GeneralValidator {
+  private worker: Worker | undefined;
+  private failed = false;
+  private readonly waiting = new Map<string, Job>();
+  private current: (Job & { id: number }) | undefined;
+  private nextId = 0;
+
+  /**
+   * @param script the worker's file (dist/general-worker.js); undefined: always in-thread
+   * @param inThread the fallback, e.g. a scheduler background job around GeneralFeatures.validate
+   */
+  constructor(
+    private readonly script: string | undefined,
+    private readonly inThread: InThread,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  /** The general diagnostics of `text`; rejects with `Cancelled(true)` when a newer text for `key` replaced it first. */
+  validate(key: string, text: string): Promise<Diagnostic[]> {
+    return new Promise<Diagnostic[]>((resolve, reject) => {
+      const old = this.waiting.get(key);
+      if (old) old.reject(new Cancelled(true));
+      this.waiting.set(key, { key, text, resolve, reject });
+      this.next();
+    });
+  }
+
+  /** Forget a document (closed): its waiting check is dropped. */
+  forget(key: string): void {
+    const old = this.waiting.get(key);
+    if (!old) return;
+    this.waiting.delete(key);
+    old.reject(new Cancelled(true));
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker || this.failed) return this.worker;
+    if (!this.script || !existsSync(this.script)) {
+      this.failed = true;
+      return undefined;
+    }
+    try {
+      const w = new Worker(this.script);
+      w.unref();
+      w.on('message', (r: Reply) => {
+        this.settle(r);
+      });
+      w.on('error', (e) => {
+        this.lost(`general checks worker failed: ${e.message}`);
+      });
+      w.on('exit', (code) => {
+        this.lost(`general checks worker exited (${code})`);
+      });
+      this.worker = w;
+      return w;
+    } catch (e) {
+      this.failed = true;
+      this.log(`general checks worker did not start: ${e instanceof Error ? e.message : String(e)}`);
+      return undefined;
+    }
+  }
+
+  private lost(why: string): void {
+    if (!this.worker) return;
+    this.worker = undefined;
+    this.failed = true;
+    this.log(`${why}; the general checks run on the server's thread from now on`);
+    const cur = this.current;
+    this.current = undefined;
+    if (cur) this.inThread(cur.text).then(cur.resolve, cur.reject);
+    this.next();
+  }
+
+  private settle(r: Reply): void {
+    const cur = this.current;
+    if (!cur || cur.id !== r.id) return;
+    this.current = undefined;
+    if (r.error !== undefined) {
+      this.log(`general checks failed: ${r.error}`);
+      cur.resolve([]);
+    } else cur.resolve(r.diagnostics ?? []);
+    this.next();
+  }
+
+  private next(): void {
+    if (this.current) return;
+    const job = this.waiting.values().next().value;
+    if (!job) return;
+    this.waiting.delete(job.key);
+    const w = this.start();
+    if (!w) {
+      // In-thread: the fallback schedules itself; keep going with the next one meanwhile.
+      this.inThread(job.text).then(job.resolve, job.reject);
+      this.next();
+      return;
+    }
+    this.current = { ...job, id: this.nextId++ };
+    w.postMessage({ id: this.current.id, text: job.text });
+  }
+}
+
+/** The worker's side (dist/general-worker.js). */
+export function runGeneralWorker(): void {
+  if (isMainThread || !parentPort) return;
+  const port = parentPort;
+  const general = new GeneralFeatures(() => undefined);
+  port.on('message', (m: { id: number; text: string }) => {
+    try {
+      port.postMessage({ id: m.id, diagnostics: general.validate(m.text) } satisfies Reply);
+    } catch (e) {
+      port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies Reply);
+    }
+  });
+}
+
+/** Where the worker bundle sits next to the server bundle. */
+export const generalWorkerScript = (): string => path.join(__dirname, 'general-worker.js');
