@@ -1,4 +1,4 @@
-/** The layering rules of README "Architecture", checked on the sources. */
+/** The layering rules of ARCHITECTURE.md, checked on the sources. */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
