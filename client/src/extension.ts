@@ -57,7 +57,11 @@ async function applyCodeAction(wanted: readonly { id: string; title: string }[],
       return;
     }
   }
-  void vscode.window.showInformationMessage(`Dockerfile Stages: "${what}" does not apply to this Dockerfile.`);
+  // The server sends the action disabled, with the reason, when it declines (e.g. no build step, toolchain already removed).
+  const declined = (actions ?? []).find((a): a is vscode.CodeAction => 'disabled' in a && a.disabled !== undefined && wanted.some((w) => idOf(a) === w.id));
+  void vscode.window.showInformationMessage(
+    `Dockerfile Stages: "${what}" does not apply to this Dockerfile${declined?.disabled ? `. ${declined.disabled.reason}` : '.'}`,
+  );
 }
 
 async function showStages(): Promise<void> {

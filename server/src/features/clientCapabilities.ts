@@ -14,6 +14,8 @@ export interface ClientFeatures {
   readonly codeLensResolve: boolean;
   readonly inlayHintResolve: boolean;
   readonly workDoneProgress: boolean;
+  /** Code actions may be sent disabled, with the reason (shown faded in a refactoring menu). */
+  readonly codeActionDisabled: boolean;
 }
 
 export function clientFeatures(caps: ClientCapabilities | undefined): ClientFeatures {
@@ -21,6 +23,7 @@ export function clientFeatures(caps: ClientCapabilities | undefined): ClientFeat
   const item = td?.completion?.completionItem;
   return {
     snippets: item?.snippetSupport === true,
+    codeActionDisabled: td?.codeAction?.disabledSupport === true,
     // A client that does not list formats gets markdown (what servers send by default); one that lists them gets what it lists.
     markdownHover: td?.hover?.contentFormat === undefined || td.hover.contentFormat.includes(MarkupKind.Markdown),
     markdownCompletionDocs: item?.documentationFormat === undefined || item.documentationFormat.includes(MarkupKind.Markdown),

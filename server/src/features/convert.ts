@@ -11,7 +11,15 @@
 import { CodeActionKind } from 'vscode-languageserver-types';
 import type { CodeAction, Diagnostic, Range } from 'vscode-languageserver';
 import type { Problem } from '../model/checks';
-import { CONVERT_CODE, convertToMultiStage, detectToolchain, type ConvertContext, type ConvertOptions, type Conversion } from '../convert/convert';
+import {
+  CONVERT_CODE,
+  convertToMultiStage,
+  detectToolchain,
+  explainConversion,
+  type ConvertContext,
+  type ConvertOptions,
+  type Conversion,
+} from '../convert/convert';
 import { addDevStage, findBuilder } from '../convert/dev';
 import { contextForDirectory, type ContextIO } from '../convert/context';
 
@@ -73,6 +81,8 @@ export function computeConvertActions(
   range: Range,
   diagnostics: readonly Diagnostic[],
   options: ConvertOptions = {},
+  /** The client shows disabled actions: a single-stage file that is not converted gets the action, disabled, with the true reason. */
+  offerDisabled = false,
 ): CodeAction[] {
   const out: CodeAction[] = [];
   const stage = model.stages[0];
@@ -80,8 +90,19 @@ export function computeConvertActions(
     const ours = diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE && d.code === CONVERT_CODE);
     const inStage = rangesOverlap({ start: { line: 0, character: 0 }, end: stage.range.end }, range);
     if (!ours.length && !inStage) return out;
-    const conv = convertToMultiStage(model, options);
-    if (!conv || conv.lost.length) return out;
+    const explained = explainConversion(model, options);
+    const conv = explained.conversion;
+    if (!conv || conv.lost.length) {
+      const reason = conv ? 'the result would not keep every original line' : (explained.reason ?? 'nothing to convert');
+      if (offerDisabled)
+        out.push({
+          title: 'Convert to multi-stage build',
+          kind: CodeActionKind.RefactorRewrite,
+          disabled: { reason: `Not converted: ${reason}.` },
+          data: { id: CodeActionIds.convert },
+        });
+      return out;
+    }
     const edit = (text: string) => ({ changes: { [uri]: [{ range: wholeDocument(model), newText: text }] } });
     const main: CodeAction = {
       title: titleOf(conv, false),

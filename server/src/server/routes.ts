@@ -176,7 +176,16 @@ const codeActions: Route = (ctx) =>
       uri,
       (m, st, s) => {
         const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
-        out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: contextForDocument(uri, nodeContextIO) }));
+        out.push(
+          ...computeConvertActions(
+            m,
+            uri,
+            range,
+            context.diagnostics,
+            { context: contextForDocument(uri, nodeContextIO) },
+            ctx.client.features.codeActionDisabled,
+          ),
+        );
         if (ctx.mode === 'all') {
           const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
           if (theirs.length) out.push(...ctx.general.codeActions(uri, m.text, range, theirs));
