@@ -28,7 +28,7 @@ import {
   computeComposeHover,
 } from '../features/compose';
 import { computeStageCompletions, stageCompletionContext } from '../features/completion';
-import { computeConvertActions, contextForDocument } from '../features/convert';
+import { computeConvertActions, contextForDirectory, contextForDocument } from '../features/convert';
 import { computeHover } from '../features/hover';
 import { computeInlayHints } from '../features/inlayHints';
 import { computeDefinition, computeHighlights, computeReferences, computeRename, prepareStageRename } from '../features/navigation';
@@ -168,6 +168,16 @@ const completion: Route = (ctx) => {
   ctx.connection.onCompletionResolve((item) => fitCompletion(ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item, ctx.client.features));
 };
 
+/**
+ * The build context the converter reads: the `build.context` of a Compose service that builds
+ * this Dockerfile (inside the workspace folders), else the Dockerfile's folder (`docker build .`).
+ */
+function buildContextOf(ctx: ServerContext, uri: string): ReturnType<typeof contextForDocument> {
+  const use = ctx.compose.composeUseFor(fsPathOf(uri));
+  if (use && (ctx.index.getRoots().length === 0 || ctx.index.contains(use.context))) return contextForDirectory(use.context, nodeContextIO);
+  return contextForDocument(uri, nodeContextIO);
+}
+
 const codeActions: Route = (ctx) =>
   ctx.connection.onCodeAction(async ({ textDocument: { uri }, range, context }, token) => {
     if (isCompose(ctx, uri) || isSource(ctx, uri)) return computeComposeCodeActions(uri, context.diagnostics);
@@ -176,16 +186,7 @@ const codeActions: Route = (ctx) =>
       uri,
       (m, st, s) => {
         const out: CodeAction[] = computeStageCodeActions(m, uri, range, context.diagnostics, problemsOf(st, m, s));
-        out.push(
-          ...computeConvertActions(
-            m,
-            uri,
-            range,
-            context.diagnostics,
-            { context: contextForDocument(uri, nodeContextIO) },
-            ctx.client.features.codeActionDisabled,
-          ),
-        );
+        out.push(...computeConvertActions(m, uri, range, context.diagnostics, { context: buildContextOf(ctx, uri) }, ctx.client.features.codeActionDisabled));
         if (ctx.mode === 'all') {
           const theirs = context.diagnostics.filter((d) => d.source === 'dockerfile-utils');
           if (theirs.length) out.push(...ctx.general.codeActions(uri, m.text, range, theirs));

@@ -63,6 +63,13 @@ function analyzeDotnet(inp: LanguageInput): LanguagePlan {
         c.sources.some((src) => /\.csproj$/.test(src) && /Microsoft\.NET\.Sdk\.Web/.test(inp.context?.readFile?.(src.replace(/^\.\//, '')) ?? '')),
       );
   if (kind !== 'runtime-deps' && web) kind = 'aspnet';
+  else if (kind === 'runtime' && publishes.length && !projects.length) {
+    // Unknown project: aspnet also runs console apps, dotnet/runtime does not run ASP.NET Core ones.
+    kind = 'aspnet';
+    p.notes.push(
+      'The project file was not found in the build context, so the runtime is dotnet/aspnet (it runs console apps too); use dotnet/runtime if this is not an ASP.NET Core app.',
+    );
+  }
   if (!publishes.length)
     p.notes.push(
       "Publish the application (`dotnet publish -c Release -o /app/publish`) and copy that directory: `dotnet build` output also needs the SDK's restore results.",
