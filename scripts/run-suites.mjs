@@ -19,6 +19,7 @@ const SUITES = {
   lsp: () => ({ files: list('out/test/lsp', /\.test\.js$/) }),
   grammar: () => ({ files: list('test/grammar', /\.test\.mjs$/) }),
   engine: () => ({ files: list('test/engine', /\.test\.mjs$/) }),
+  editors: () => ({ files: list('test/editors', /\.test\.mjs$/) }),
   e2e: () => (existsSync(path.join(root, 'test/e2e/run.mjs')) ? { command: [process.execPath, 'test/e2e/run.mjs'] } : { files: [] }),
   ui: () => (existsSync(path.join(root, 'test/ui/run.mjs')) ? { command: [process.execPath, 'test/ui/run.mjs'] } : { files: [] }),
 };
