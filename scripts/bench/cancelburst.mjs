@@ -113,7 +113,8 @@ async function main() {
     console.log(JSON.stringify(r));
   }
   if (o.out) writeFileSync(o.out, JSON.stringify(out, null, 1));
-  process.exitCode = out.every((r) => !r.error) ? 0 : 1;
+  // Exit now: a server that stopped answering (the anchor at 1000 stages) can leave handles that keep the loop alive.
+  process.exit(out.every((r) => !r.error) ? 0 : 1);
 }
 
 main().catch((e) => { console.error(e?.stack ?? e); process.exit(2); });
