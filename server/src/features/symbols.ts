@@ -30,16 +30,26 @@ export function computeDocumentSymbols(model: StageModel): DocumentSymbol[] {
   return hit;
 }
 
+/**
+ * Above this many instructions the outline lists stages only (their instruction count in the
+ * detail): an outline of tens of thousands of entries is unreadable, and its answer (megabytes of
+ * JSON at 1000 stages) costs more to send than everything else the server does on a change.
+ */
+export const INSTRUCTION_SYMBOL_LIMIT = 5000;
+
 function buildDocumentSymbols(model: StageModel): DocumentSymbol[] {
+  const count = model.stages.reduce((n, s) => n + 1 + s.instructions.length, model.preludeInstructions.length);
+  const withInstructions = count <= INSTRUCTION_SYMBOL_LIMIT;
   const out: DocumentSymbol[] = model.preludeInstructions.map(instructionSymbol);
   for (const s of model.stages) {
+    const base = s.base.value || s.base.raw;
     out.push({
       name: s.name ? `#${s.index} ${s.name}` : `#${s.index}`,
-      detail: s.base.value || s.base.raw,
+      detail: withInstructions ? base : `${base} · ${s.instructions.length + 1} instructions`,
       kind: SymbolKind.Module,
       range: s.range,
       selectionRange: s.nameToken?.range ?? s.from.keywordRange,
-      children: [instructionSymbol(s.from), ...s.instructions.map(instructionSymbol)],
+      ...(withInstructions ? { children: [instructionSymbol(s.from), ...s.instructions.map(instructionSymbol)] } : {}),
     });
   }
   return out;
