@@ -3,7 +3,6 @@
  * only (untitled and virtual documents have no path), case-insensitively where
  * the platform's file system is. Pure helpers, no state and no I/O.
  */
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isComposeFileName } from '../workspace/compose';
 
@@ -17,18 +16,8 @@ export function fsPathOf(uri: string): string | undefined {
   }
 }
 
-const caseInsensitiveFs = process.platform === 'win32' || process.platform === 'darwin';
-
-export function samePath(a: string, b: string): boolean {
-  const x = path.resolve(a);
-  const y = path.resolve(b);
-  return caseInsensitiveFs ? x.toLowerCase() === y.toLowerCase() : x === y;
-}
-
-export function isInside(dir: string, p: string): boolean {
-  const rel = path.relative(dir, p);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
+/** One definition of path equality and containment (case-insensitive on Windows and macOS), shared with the workspace index. */
+export { isInside, samePath } from '../workspace/index';
 
 /** A Compose file (by language id, else by file name) rather than a Dockerfile. */
 export function isComposeDocument(uri: string, languageId: string): boolean {
