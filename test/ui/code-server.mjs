@@ -116,10 +116,11 @@ export function writeUserSettings(userDataDir, settings = {}, { overwrite = true
  *   settings     user settings over DEFAULT_SETTINGS; keepSettings: leave an existing settings.json alone
  *   stdio        'log' (default: stateDir/code-server.log) or 'inherit'
  *   folder       a folder the bare URL opens (code-server's positional argument)
+ *   trust        true: Workspace Trust on (no --disable-workspace-trust; set its settings too)
  * Returns { url, port, pid, log, extensionId, stop(), exited } (exited: a promise of the exit description).
  */
 export async function startCodeServer({ codeServer, stateDir, port = 0, host = '127.0.0.1', extension,
-  settings = {}, keepSettings = false, stdio = 'log', env = {}, folder }) {
+  settings = {}, keepSettings = false, stdio = 'log', env = {}, folder, trust = false }) {
   if (!fs.existsSync(codeServer)) throw new Error(`code-server not found at ${codeServer}: run  bash test/e2e/setup.sh`);
   const userDataDir = path.join(stateDir, 'user-data');
   const extensionsDir = path.join(stateDir, 'extensions');
@@ -136,7 +137,7 @@ export async function startCodeServer({ codeServer, stateDir, port = 0, host = '
   const out = stdio === 'inherit' ? 'inherit' : fs.openSync(log, 'w');
   const child = spawn(codeServer, [
     '--config', '/dev/null', '--bind-addr', `${host}:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--ignore-last-opened',
+    '--disable-telemetry', '--disable-update-check', ...(trust ? [] : ['--disable-workspace-trust']), '--ignore-last-opened',
     '--disable-getting-started-override', '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
     ...(folder ? [path.resolve(folder)] : []),
   ], { detached: true, stdio: ['ignore', out, out], env: { ...process.env, VSCODE_CLI: '1', ...env } });

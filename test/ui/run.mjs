@@ -23,8 +23,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, checkInstalled, loadPlaywright } from '../e2e/lib.mjs';
-import { REPO_ROOT, freePort, workbenchUrl, writeUserSettings } from './code-server.mjs';
+import { CHROMIUM, CODE_SERVER, checkInstalled, loadPlaywright } from '../e2e/lib.mjs';
+import { REPO_ROOT, freePort, startCodeServer, workbenchUrl, writeUserSettings } from './code-server.mjs';
 import { Workbench, norm, until } from './driver.mjs';
 
 const t0 = Date.now();
@@ -170,6 +170,56 @@ check('build CodeLens: "Build target files" builds a real image', async ({ wb, c
   await wb.closePanel();
   docker('image', 'rm', '-f', tag);
 }, { docker: true });
+
+// Workspace Trust in the real UI: a second code-server with trust on opens the workspace in Restricted Mode.
+// The stage features work, there is no Build lens; "Trust" in the Manage Workspace Trust editor brings it back
+// without a reload (client/src/extension.ts refreshes the lenses on onDidGrantWorkspaceTrust).
+check('Workspace Trust: Restricted Mode has stage features and no Build lens; granting trust brings the lens', async ({ wb, ctx }) => {
+  const folder = path.join(ctx.tmp, 'trust-workspace');
+  fs.cpSync(ctx.workspace, folder, { recursive: true });
+  const server = await startCodeServer({
+    codeServer: CODE_SERVER,
+    stateDir: path.join(ctx.tmp, 'trust-state'),
+    extension: ctx.extension,
+    trust: true,
+    settings: {
+      'editor.hover.above': false,
+      'security.workspace.trust.enabled': true,
+      'security.workspace.trust.startupPrompt': 'never',
+      'security.workspace.trust.banner': 'never',
+      'security.workspace.trust.emptyWindow': false,
+    },
+  });
+  const page = await wb.page.context().newPage();
+  try {
+    const tw = new Workbench(page, { workspace: folder });
+    await tw.load(workbenchUrl(server.url, folder));
+    await tw.open('Dockerfile');
+    // The server runs in Restricted Mode: inlay hints (stage features) appear.
+    await tw.line(/^FROM scratch AS final *#3$/, 30_000);
+    const lenses = () => page.locator('.codelens-decoration').allInnerTexts().then((t) => t.map(norm));
+    await new Promise((r) => setTimeout(r, 2000));
+    const before = await lenses();
+    if (before.some((t) => /Build target|Run target/.test(t))) throw new Error(`Build/Run lenses in Restricted Mode: ${JSON.stringify(before)}`);
+    // Grant trust through the Manage Workspace Trust editor's button.
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ timeout: 5_000 });
+    await input.fill('>Workspaces: Manage Workspace Trust');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Manage Workspace Trust' }).first().click();
+    const trustButton = page.locator('.workspace-trust-editor .workspace-trust-buttons-row .monaco-button', { hasText: /^Trust$/ }).first();
+    await trustButton.waitFor({ timeout: 15_000 });
+    await trustButton.click();
+    await tw.open('Dockerfile');
+    await until('a Build target lens after trust was granted', async () => (await lenses()).some((t) => /^Build target/.test(t)), 30_000);
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'FAILED-trust-window.png') }).catch(() => {});
+    throw e;
+  } finally {
+    await page.close().catch(() => {});
+    server.stop();
+  }
+});
 
 /** Closes the stage graph's tab, if open. */
 async function closeGraph(wb) {
@@ -417,7 +467,7 @@ try {
     return { line: i + 1, col: lines[i].indexOf(word) + 1 };
   };
   const examples = path.join(REPO_ROOT, 'examples');
-  const ctx = { start, workspace, examples, find, tmp, docker, buildDir, url: start.base, examplesUrl: workbenchUrl(start.base, examples) };
+  const ctx = { start, workspace, examples, find, tmp, docker, buildDir, extension, url: start.base, examplesUrl: workbenchUrl(start.base, examples) };
   const shot = async (name, { docs = false, clip, page: other } = {}) => {
     const file = path.join(ARTIFACTS, `${name}.png`);
     await (other ? new Workbench(other, { workspace }) : wb).screenshot(file, clip);
