@@ -37,6 +37,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       // Capped caches delete by computed key.
       '@typescript-eslint/no-dynamic-delete': 'off',
+      // noUncheckedIndexedAccess, not cast away (issue 13): an index read is checked (`?? fallback`, a test, or `defined()`).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "TSAsExpression[expression.type='MemberExpression'][expression.computed=true]",
+          message: 'An index read cast to its element type hides a possible undefined: use `?? fallback`, check it, or `defined()` (model/text.ts).',
+        },
+        {
+          selector: "TSNonNullExpression[expression.type='MemberExpression'][expression.computed=true]",
+          message: 'An index read asserted non-null hides a possible undefined: use `?? fallback`, check it, or `defined()` (model/text.ts).',
+        },
+      ],
     },
   },
   // ---- Layer invariants (ARCHITECTURE.md "Invariants") ----
@@ -191,7 +203,8 @@ export default tseslint.config(
   {
     // Tests assert on shapes the types already promise; defensive `?.` there is fine.
     files: ['test/**/*.ts'],
-    rules: { 'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-unnecessary-condition': 'off' },
+    // An index read cast in a test is an assertion on its own fixture: a wrong one fails the test.
+    rules: { 'max-lines-per-function': 'off', 'max-lines': 'off', '@typescript-eslint/no-unnecessary-condition': 'off', 'no-restricted-syntax': 'off' },
   },
   {
     files: ['server/src/convert/convert.ts'],

@@ -13,7 +13,7 @@ import { explainConversion } from './convert/convert';
 import { mergeBuilderPattern } from './convert/merge';
 import { buildModel, stageNeeds, type StageModel } from './model/model';
 import { contextForDirectory, convertProblems } from './features/convert';
-import { editDistance } from './model/text';
+import { defined, editDistance } from './model/text';
 import { relativeUri, sarifLog } from './report/sarif';
 import { VERSION } from './version';
 import { pathToFileURL } from 'node:url';
@@ -208,7 +208,7 @@ function parseArgs(argv: readonly string[]): { positional: string[]; opts: Optio
   const opts: Options = { format: undefined, severity: undefined, write: false, dev: false, distroless: false, context: undefined };
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+    const a = argv[i] ?? '';
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
     const name = eq > 0 ? a.slice(0, eq) : a;
     const value = (): string => {
@@ -381,12 +381,13 @@ export function main(argv: string[], out: (s: string) => void, err: (s: string) 
   const json = opts.format === 'json';
   try {
     if (cmd === 'convert') {
-      readDockerfile(files[0] as string);
-      return convertCommand(files[0] as string, { write: opts.write, dev: opts.dev, distroless: opts.distroless, json, context: opts.context }, out, err);
+      const file = defined(files[0], 'the Dockerfile argument');
+      readDockerfile(file);
+      return convertCommand(file, { write: opts.write, dev: opts.dev, distroless: opts.distroless, json, context: opts.context }, out, err);
     }
     if (cmd === 'merge-builder') return mergeCommand(files, { write: opts.write, json }, out, err);
     if (cmd === 'check') return checkCommand(files, opts, out, err);
-    const model = buildModel(readDockerfile(files[0] as string));
+    const model = buildModel(readDockerfile(defined(files[0], 'the Dockerfile argument')));
     if (json) {
       out(
         JSON.stringify(

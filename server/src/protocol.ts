@@ -167,8 +167,11 @@ export interface StageBuildArgs {
 function isString(x: unknown): x is string {
   return typeof x === 'string';
 }
+function isNonNegativeInteger(x: unknown): x is number {
+  return typeof x === 'number' && Number.isInteger(x) && x >= 0;
+}
 function isPosition(x: unknown): x is PlainPosition {
-  return isRecord(x) && Number.isInteger(x['line']) && Number.isInteger(x['character']) && (x['line'] as number) >= 0 && (x['character'] as number) >= 0;
+  return isRecord(x) && isNonNegativeInteger(x['line']) && isNonNegativeInteger(x['character']);
 }
 function isRange(x: unknown): x is PlainRange {
   return isRecord(x) && isPosition(x['start']) && isPosition(x['end']);
@@ -195,9 +198,10 @@ export function parseStageBuildArgs(x: unknown): StageBuildArgs | undefined {
   if (!Number.isInteger(stage) || (stage as number) < 0) return undefined;
   let nf: StageBuildArgs['nameFirst'];
   if (nameFirst !== undefined && nameFirst !== null) {
-    if (!isRecord(nameFirst) || !Number.isInteger(nameFirst['version']) || !Array.isArray(nameFirst['edits']) || !nameFirst['edits'].every(isTextEdit))
-      return undefined;
-    nf = { version: nameFirst['version'] as number, edits: nameFirst['edits'] };
+    if (!isRecord(nameFirst)) return undefined;
+    const { version, edits } = nameFirst;
+    if (typeof version !== 'number' || !Number.isInteger(version) || !Array.isArray(edits) || !edits.every(isTextEdit)) return undefined;
+    nf = { version, edits };
     if (target === null) return undefined;
   }
   const c = parseCompose(compose);

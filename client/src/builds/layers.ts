@@ -127,11 +127,11 @@ function dropArgPrefix(s: string): string {
 export function describeEntry(createdBy: string): { keyword: string; body: string } {
   let s = ws(createdBy).replace(/\s*# buildkit$/, '');
   const nop = /^\/bin\/sh -c #\(nop\)\s*(\w+)\s*(.*)$/.exec(s);
-  if (nop) return { keyword: (nop[1] as string).toUpperCase(), body: nop[2] as string };
+  if (nop) return { keyword: (nop[1] ?? '').toUpperCase(), body: nop[2] ?? '' };
   const first = /^(\w+)\b\s*(.*)$/.exec(s);
-  if (first && KEYWORDS.has(first[1] as string)) {
-    if (first[1] !== 'RUN') return { keyword: first[1] as string, body: first[2] as string };
-    s = first[2] as string;
+  if (first && KEYWORDS.has(first[1] ?? '')) {
+    if (first[1] !== 'RUN') return { keyword: first[1] ?? '', body: first[2] ?? '' };
+    s = first[2] ?? '';
     return { keyword: 'RUN', body: dropArgPrefix(s).replace(/^\/bin\/sh -c /, '') };
   }
   const legacyRun = dropArgPrefix(s);
@@ -150,7 +150,8 @@ function destination(args: string): string | undefined {
   if (args.startsWith('[')) {
     try {
       const a = JSON.parse(args) as unknown;
-      return Array.isArray(a) && typeof a[a.length - 1] === 'string' ? (a[a.length - 1] as string) : undefined;
+      const last: unknown = Array.isArray(a) ? a[a.length - 1] : undefined;
+      return typeof last === 'string' ? last : undefined;
     } catch {
       return undefined;
     }
@@ -209,19 +210,20 @@ export function parseBuildKitSteps(
     const line = raw.replace(/\x1b\[[0-9;]*m/g, '');
     const head = /^#(\d+) \[([^\]\s]+) (\d+)\/(\d+)\] (\w+)/.exec(line);
     if (head) {
-      vertex.set(head[1] as string, { stage: head[2] as string, k: Number(head[3]), m: Number(head[4]), keyword: (head[5] as string).toUpperCase() });
-      get(head[1] as string);
+      const id = head[1] ?? '';
+      vertex.set(id, { stage: head[2] ?? '', k: Number(head[3]), m: Number(head[4]), keyword: (head[5] ?? '').toUpperCase() });
+      get(id);
       continue;
     }
     const done = /^#(\d+) DONE (\d+(?:\.\d+)?)s\s*$/.exec(line);
     if (done) {
-      const st = get(done[1] as string);
+      const st = get(done[1] ?? '');
       if (st) st.seconds = Number(done[2]);
       continue;
     }
     const cached = /^#(\d+) CACHED\s*$/.exec(line);
     if (cached) {
-      const st = get(cached[1] as string);
+      const st = get(cached[1] ?? '');
       if (st) st.cached = true;
     }
   }
@@ -241,17 +243,27 @@ export function mapLayers(
 ): LayerMap | undefined {
   const chain = fromChain(outline.stages, stage);
   if (chain.length === 0) return undefined;
+  // fromChain lists indexes of stages it found in `outline.stages`; a chain that does not is no certain mapping.
+  const chainStages: { s: number; so: StageOutline }[] = [];
+  for (const s of chain) {
+    const so = outline.stages[s];
+    if (!so) return undefined;
+    chainStages.push({ s, so });
+  }
   const expected: { stage: number; i: InstructionOutline }[] = [];
-  for (const s of chain) for (const i of (outline.stages[s] as StageOutline).instructions.slice(1)) expected.push({ stage: s, i });
+  for (const { s, so } of chainStages) for (const i of so.instructions.slice(1)) expected.push({ stage: s, i });
   if (history.length < expected.length) return undefined;
   const offset = history.length - expected.length;
-  for (let k = 0; k < expected.length; k++)
-    if (!entryMatches((expected[k] as { i: InstructionOutline }).i, history[offset + k] as HistoryEntry)) return undefined;
+  for (let k = 0; k < expected.length; k++) {
+    // Both defined: k < expected.length and offset + k < history.length.
+    const e = expected[k];
+    const h = history[offset + k];
+    if (!e || !h || !entryMatches(e.i, h)) return undefined;
+  }
   // Step times: step k of a stage is its k-th instruction that makes an LLB op, after FROM.
   const steps = parseBuildKitSteps(buildOutput);
   const times = new Map<InstructionOutline, { seconds: number | undefined; cached: boolean }>();
-  for (const s of chain) {
-    const so = outline.stages[s] as StageOutline;
+  for (const { s, so } of chainStages) {
     const st = steps.get(so.name ?? `stage-${s}`);
     const ops = so.instructions.slice(1).filter((i) => LAYER_KEYWORDS.has(i.keyword));
     // A stage built on an image has a FROM step first; one built on a stage has none.
@@ -264,7 +276,7 @@ export function mapLayers(
   }
   const figures: LayerFigure[] = [];
   expected.forEach(({ stage: s, i }, k) => {
-    const size = (history[offset + k] as HistoryEntry).size;
+    const size = history[offset + k]?.size ?? 0;
     if (!LAYER_KEYWORDS.has(i.keyword) && size === 0) return;
     const t = times.get(i);
     figures.push({ stage: s, line: i.range.start.line, keyword: i.keyword, text: i.text, size, seconds: t?.seconds, cached: t?.cached ?? false });

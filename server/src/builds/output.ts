@@ -114,7 +114,7 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
   // A target that is not a stage.
   const tm = /target stage "?([^"\s]+?)"? could not be found/.exec(all) ?? /failed to reach build target (\S+) in Dockerfile/.exec(all);
   if (tm) {
-    const wanted = (tm[1] as string).toLowerCase();
+    const wanted = (tm[1] ?? '').toLowerCase();
     const names = outline.stages.map((s) => s.name).filter((n): n is string => n !== null);
     const guess = names
       .map((n) => ({ n, d: editDistance(wanted, n, 2) }))
@@ -144,21 +144,32 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
     const body: string[] = [];
     for (let j = i + 1; j < lines.length && !/^-{6,}$/.test(lines[j] ?? ''); j++) body.push(lines[j] ?? '');
     if (meta) {
-      const img = normaliseImage(meta[1] as string);
+      const img = normaliseImage(meta[1] ?? '');
       for (const s of outline.stages) {
-        if (normaliseImage(s.base) === img)
-          out.push({ range: firstLine((s.instructions[0] as InstructionOutline).range), message: `Cannot get the base image ${s.base}: ${final}` });
+        // The outline crosses a process boundary: a stage without its FROM gets no problem rather than a throw.
+        const from = s.instructions[0];
+        if (from && normaliseImage(s.base) === img)
+          out.push({
+            range: firstLine(from.range),
+            message: `Cannot get the base image ${s.base}: ${final}`,
+          });
       }
       continue;
     }
-    const text = (step as RegExpExecArray)[2] as string;
-    const id = (step as RegExpExecArray)[1];
+    if (!step) continue;
+    const text = step[2] ?? '';
+    const id = step[1];
     if (id === undefined) {
       // `[1/3] FROM docker.io/library/debian:bookworm`: a base image shared by stages.
       const img = /^FROM (\S+)/i.exec(text);
       for (const s of img ? outline.stages : []) {
-        if (normaliseImage(s.base) === normaliseImage(img?.[1] ?? ''))
-          out.push({ range: firstLine((s.instructions[0] as InstructionOutline).range), message: `Cannot get the base image ${s.base}: ${final}` });
+        // The outline crosses a process boundary: a stage without its FROM gets no problem rather than a throw.
+        const from = s.instructions[0];
+        if (from && normaliseImage(s.base) === normaliseImage(img?.[1] ?? ''))
+          out.push({
+            range: firstLine(from.range),
+            message: `Cannot get the base image ${s.base}: ${final}`,
+          });
       }
       continue;
     }
@@ -180,7 +191,7 @@ export function locateBuildErrors(output: string, outline: BuildTargetsResult, f
   // Newer BuildKit: a source excerpt under `Dockerfile:12`.
   for (let i = 0; i + 1 < lines.length; i++) {
     const m = /^(\S+):(\d+)$/.exec((lines[i] ?? '').trim());
-    if (m && /^-{6,}$/.test((lines[i + 1] ?? '').trim()) && (m[1] as string).split(/[\\/]/).pop() === fileName) {
+    if (m && /^-{6,}$/.test((lines[i + 1] ?? '').trim()) && (m[1] ?? '').split(/[\\/]/).pop() === fileName) {
       out.push({ range: lineRange(outline, Number(m[2]) - 1), message: final });
     }
   }
@@ -199,7 +210,7 @@ function podmanStepError(lines: readonly string[], outline: BuildTargetsResult, 
   if (lastPodman >= 0) {
     const m = /^(?:\[(\d+)\/\d+\] )?STEP (\d+)\/\d+: (.*)$/.exec(lines[lastPodman] ?? '') as RegExpExecArray;
     const stage = outline.stages[m[1] ? Number(m[1]) - 1 : 0];
-    const text = m[3] as string;
+    const text = m[3] ?? '';
     const kw = (text.split(' ')[0] ?? '').toUpperCase();
     const byIndex = stage?.instructions[Number(m[2]) - 1];
     const ins =
@@ -227,7 +238,7 @@ function legacyStepError(lines: readonly string[], outline: BuildTargetsResult, 
     const m = /^Step (\d+)\/\d+ : (.*)$/.exec(lines[lastStep] ?? '') as RegExpExecArray;
     const flat = [...outline.prelude, ...outline.stages.flatMap((s) => s.instructions)];
     const k = Number(m[1]) - 1;
-    const text = m[2] as string;
+    const text = m[2] ?? '';
     const byIndex = flat[k];
     const kw = (text.split(' ')[0] ?? '').toUpperCase();
     const ins = byIndex && byIndex.keyword === kw ? byIndex : matchInstruction(flat, text);

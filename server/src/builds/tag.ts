@@ -53,7 +53,7 @@ function domain(s: string): string | undefined {
   const m = /^([A-Za-z0-9.-]+)(:\d+)?$/.exec(s);
   if (!m) return undefined;
   // Labels of letters, digits and inner dashes, joined by single dots.
-  const host = (m[1] as string)
+  const host = (m[1] ?? '')
     .toLowerCase()
     .split('.')
     .map((l) => l.replace(/^-+|-+$/g, ''))
@@ -75,7 +75,7 @@ export function sanitiseImageReference(input: string): string {
   const parts = s.split('/');
   const out: string[] = [];
   if (parts.length > 1) {
-    const first = parts[0] as string;
+    const first = parts[0] ?? '';
     const d = /[.:]/.test(first) || first === 'localhost' ? domain(first) : undefined;
     if (d) {
       out.push(d);

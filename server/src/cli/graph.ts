@@ -38,10 +38,10 @@ export function graphCommand(args: readonly string[], out: (s: string) => void, 
   let format: string = 'json';
   let output: string | undefined;
   for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
+    const a = rest[i] ?? '';
     const eq = /^--(format|output)=(.*)$/.exec(a);
     if (eq) {
-      if (eq[1] === 'format') format = eq[2] as string;
+      if (eq[1] === 'format') format = eq[2] ?? '';
       else output = eq[2];
       rest.splice(i--, 1);
     } else if (a === '--format' || a === '--output') {
@@ -59,11 +59,11 @@ export function graphCommand(args: readonly string[], out: (s: string) => void, 
     err(`unknown format '${format}': use one of ${GRAPH_FORMATS.join(', ')}`);
     return 2;
   }
-  if (rest.length !== 1 || (rest[0] as string).startsWith('-')) {
+  const file = rest[0];
+  if (rest.length !== 1 || file === undefined || file.startsWith('-')) {
     err(`Usage:\n${GRAPH_USAGE}`);
     return 2;
   }
-  const file = rest[0] as string;
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

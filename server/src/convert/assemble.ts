@@ -6,6 +6,7 @@
  * with the original kept as a comment). Pure text over the StageModel.
  */
 import type { Stage, StageModel } from '../model/model';
+import { defined } from '../model/text';
 import type { RuntimeChoice } from './images';
 import type { Artifact, LanguageModule, LanguagePlan } from './registry';
 import { base, type RuntimeCommands } from './runtime';
@@ -74,7 +75,7 @@ export function assemble(inp: AssembleInput): Assembled {
   const fromLines = lines.slice(fromStart, fromEnd + 1);
   if (!stage.name) {
     const as = stage.from.keywordText === stage.from.keywordText.toLowerCase() ? 'as' : 'AS';
-    fromLines[fromLines.length - 1] = `${(fromLines[fromLines.length - 1] as string).trimEnd()} ${as} ${inp.builderName}`;
+    fromLines[fromLines.length - 1] = `${defined(fromLines[fromLines.length - 1], 'last line of the FROM').trimEnd()} ${as} ${inp.builderName}`;
   }
   out.push(...fromLines);
   const insertAt = (i: number) => inp.plan.insertions.filter((x) => x.before === i && (!x.when || x.when(inp.runtime))).flatMap((x) => x.lines);
@@ -170,20 +171,20 @@ function runtimeBody(inp: AssembleInput, blocks: readonly Block[]): string[] {
 
 function workdirBefore(steps: readonly Step[], index: number, stage: Stage): string | undefined {
   let w: string | undefined = baseWorkdir(imageNameOf(stage));
-  for (let i = 0; i < index; i++) if ((steps[i] as Step).keyword === 'WORKDIR') w = (steps[i] as Step).workdir;
+  for (const s of steps.slice(0, index)) if (s.keyword === 'WORKDIR') w = s.workdir;
   return w;
 }
 
 /** No blank line first, none doubled. */
 function collapseBlank(lines: readonly string[]): string[] {
   const out: string[] = [];
-  for (const l of lines) if (l.trim() !== '' || (out.length && (out[out.length - 1] as string).trim() !== '')) out.push(l);
+  for (const l of lines) if (l.trim() !== '' || (out.length && (out[out.length - 1] ?? '').trim() !== '')) out.push(l);
   return out;
 }
 
 function trimBlank(lines: readonly string[]): string[] {
   const out = [...lines];
-  while (out.length && (out[0] as string).trim() === '') out.shift();
+  while (out.length && (out[0] ?? '').trim() === '') out.shift();
   return out;
 }
 
@@ -191,7 +192,7 @@ function trimBlank(lines: readonly string[]): string[] {
 export function rewritePrefix(text: string, keyword: string, body: string): string {
   const flat = text.replace(/\\\n/g, ' ');
   const kw = /^\s*[A-Za-z]+/.exec(flat)?.[0].length ?? 0;
-  const at = flat.indexOf(body.split(/\s+/)[0] as string, kw);
+  const at = flat.indexOf(body.split(/\s+/)[0] ?? '', kw);
   const head = at > 0 ? flat.slice(0, at) : `${keyword} `;
   return head.replace(/\s+$/, ' ');
 }
@@ -219,11 +220,11 @@ function runtimeArgs(model: StageModel, stage: Stage, steps: readonly Step[], rt
   const envSet = new Set<string>();
   for (const l of rt) {
     const m = /^\s*ENV\s+(.*)$/i.exec(l);
-    if (m) for (const pair of (m[1] as string).split(/\s+/)) envSet.add(pair.split('=')[0] as string);
+    if (m) for (const pair of (m[1] ?? '').split(/\s+/)) envSet.add(pair.split('=')[0] ?? '');
   }
   const out: string[] = [];
   const declaredInRuntime = new Set(
-    steps.filter((s, i) => s.keyword === 'ARG' && moved(s, i)).flatMap((s) => s.inst.args.map((a) => a.text.split('=')[0] as string)),
+    steps.filter((s, i) => s.keyword === 'ARG' && moved(s, i)).flatMap((s) => s.inst.args.map((a) => a.text.split('=')[0] ?? '')),
   );
   for (const name of used) {
     if (envSet.has(name) || declaredInRuntime.has(name)) continue;
@@ -246,7 +247,7 @@ function devStageBody(inp: AssembleInput): string[] {
   const prod = inp.rc.effective.find((e) => e.keyword !== 'HEALTHCHECK')?.words;
   let run = plan.devCommand ?? prod;
   // `go run .` / `cargo run` get the arguments production passes to the built program.
-  if (plan.devCommand && prod && prod.length > 1 && inp.module.devWithArgs && inp.artifacts.some((a) => base(a.to) === base(prod[0] as string))) {
+  if (plan.devCommand && prod && prod.length > 1 && inp.module.devWithArgs && inp.artifacts.some((a) => base(a.to) === base(prod[0] ?? ''))) {
     run = inp.module.devWithArgs(plan.devCommand, prod.slice(1));
   }
   return [...env, ...(run ? [`CMD ${jsonArray(run)}`] : [])];

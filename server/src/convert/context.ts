@@ -36,7 +36,7 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
     if (line === '' || line === '.') continue;
     let re = '';
     for (let i = 0; i < line.length; i++) {
-      const ch = line[i] as string;
+      const ch = line[i] ?? '';
       if (ch === '*' && line[i + 1] === '*') {
         // `**/` matches any number of directories (none too); a trailing `**` matches everything below.
         if (line[i + 2] === '/') {
@@ -48,7 +48,7 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
         }
       } else if (ch === '*') re += '[^/]*';
       else if (ch === '?') re += '[^/]';
-      else if (ch === '\\' && i + 1 < line.length) re += (line[++i] as string).replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+      else if (ch === '\\' && i + 1 < line.length) re += (line[++i] ?? '').replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
       else re += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
     }
     try {
@@ -66,7 +66,7 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
     const cut = path.lastIndexOf('/');
     let idx = cut > 0 ? lastOf(path.slice(0, cut)) : -1;
     for (let i = rules.length - 1; i > idx; i--) {
-      if ((rules[i] as { re: RegExp }).re.test(path)) {
+      if (rules[i]?.re.test(path)) {
         idx = i;
         break;
       }
@@ -76,7 +76,7 @@ export function dockerignoreMatcher(text: string): (path: string) => boolean {
   };
   return (path: string) => {
     const idx = lastOf(path.split('/').filter(Boolean).join('/'));
-    return idx >= 0 && (rules[idx] as { exclude: boolean }).exclude;
+    return idx >= 0 && rules[idx]?.exclude === true;
   };
 }
 

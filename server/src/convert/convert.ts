@@ -24,6 +24,7 @@ import { Codes } from '../model/checks';
 import type { Range } from 'vscode-languageserver-types';
 import { buildModel, type Stage, type StageModel } from '../model/model';
 import { expand, type ArgValues } from '../model/expand';
+import { defined } from '../model/text';
 import { isAlpine, parseImage, type ImageRef, type RuntimeChoice } from './images';
 import type { LanguageModule } from './registry';
 import {
@@ -130,7 +131,7 @@ function stageFacts(model: StageModel): StageFacts | string {
   if (model.conflictMarkers.length) return 'the file has merge conflict markers';
   if (model.stages.length === 0) return 'the file has no FROM';
   if (model.stages.length !== 1) return `it is already a multi-stage build (${model.stages.length} stages)`;
-  const stage = model.stages[0] as Stage;
+  const stage = defined(model.stages[0], 'the single stage');
   const value = stage.base.value || stage.base.raw;
   if (!stage.from.image || value === '') return 'the FROM line names no image';
   if (value.toLowerCase() === 'scratch') return 'it builds FROM scratch: there is no toolchain to leave behind';
@@ -193,7 +194,7 @@ export function notConvertibleReason(model: StageModel): string {
   const { steps, builds, ref, value } = f;
   const purged = purgingSteps(steps);
   if (purged.length && !(languageOfImage(ref) && isToolchainImage(ref, languageOfImage(ref) as Language))) {
-    return `the toolchain is already removed in the RUN at line ${(purged[0] as Step).firstLine + 1}: the image does not ship it`;
+    return `the toolchain is already removed in the RUN at line ${defined(purged[0], 'first purging step').firstLine + 1}: the image does not ship it`;
   }
   if (builds.length === 0) {
     const copies = steps.filter((s) => s.keyword === 'COPY' || s.keyword === 'ADD');
@@ -235,7 +236,7 @@ export function convertToMultiStage(model: StageModel, options: ConvertOptions =
 export function explainConversion(model: StageModel, options: ConvertOptions = {}): { conversion?: Conversion; reason?: string } {
   const finding = detectToolchain(model);
   if (!finding) return { reason: notConvertibleReason(model) };
-  const stage = model.stages[0] as Stage;
+  const stage = defined(model.stages[0], 'the single stage');
   const copies = contextCopies(walkStage(model, stage));
   // RUN steps that call build scripts or make also run what those say (read from the context).
   const steps = withScripts(walkStage(model, stage), copies, options.context);

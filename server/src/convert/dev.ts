@@ -6,6 +6,7 @@
  */
 import type { Stage, StageModel } from '../model/model';
 import { nameStageEdits, type TextEdit } from '../model/checks';
+import { defined } from '../model/text';
 import { parseImage } from './images';
 import { analyzeLanguage, isToolchainImage, languageOfCommand, languageOfImage, type Language } from './registry';
 import { execForm, jsonArray, toExecForm } from './shell';
@@ -36,7 +37,7 @@ function languageOf(model: StageModel, s: Stage): Language | undefined {
 export function findBuilder(model: StageModel): { stage: Stage; language: Language } | undefined {
   const last = model.defaultTarget;
   if (!last || model.stages.length < 2) return undefined;
-  const candidates = [...new Set([...last.dependsOn].reverse())].map((i) => model.stages[i] as Stage);
+  const candidates = [...new Set([...last.dependsOn].reverse())].map((i) => defined(model.stages[i], 'stage the last stage depends on'));
   const scored = candidates
     .map((s) => ({ stage: s, language: languageOf(model, s) }))
     .filter((x): x is { stage: Stage; language: Language } => x.language !== undefined);

@@ -36,7 +36,7 @@ export function parseImage(raw: string): ImageRef {
   const repo = rest;
   const parts = rest.split('/');
   let registry: string | undefined;
-  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] as string)) registry = parts.shift();
+  if (parts.length > 1 && /[.:]|^localhost$/.test(parts[0] ?? '')) registry = parts.shift();
   if (registry === 'docker.io' || registry === 'index.docker.io') registry = undefined;
   if (parts[0] === 'library' && parts.length === 2) parts.shift();
   const path = parts.join('/');

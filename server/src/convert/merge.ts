@@ -9,6 +9,7 @@
  * comments. Pure.
  */
 import { buildModel, type Stage, type StageModel } from '../model/model';
+import { defined } from '../model/text';
 import { parseImage } from './images';
 import { analyzeLanguage, languageOfCommand, languageOfImage, type Language } from './registry';
 import { joinPath } from './shell';
@@ -57,19 +58,19 @@ export function parseExtractions(script: string): { extractions: Extraction[]; i
       const p = part.trim();
       const cp = /\bdocker\s+(?:container\s+)?cp\s+(?:-\S+\s+)*["']?[^\s:"']+["']?:([^\s"']+)["']?\s+["']?([^\s"']+)["']?/.exec(p);
       if (cp) {
-        const src = cp[1] as string;
-        extractions.push({ from: src.startsWith('/') ? src : '/' + src, to: norm(cp[2] as string) || '.' });
+        const src = cp[1] ?? '';
+        extractions.push({ from: src.startsWith('/') ? src : '/' + src, to: norm(cp[2] ?? '') || '.' });
         continue;
       }
       const cat = /\bdocker\s+(?:container\s+)?run\b.*?\s(?:cat|\/bin\/cat)\s+(\S+)\s*>\s*(\S+)/.exec(p);
       if (cat) {
-        const src = cat[1] as string;
-        extractions.push({ from: src.startsWith('/') ? src : '/' + src, to: norm(cat[2] as string) });
+        const src = cat[1] ?? '';
+        extractions.push({ from: src.startsWith('/') ? src : '/' + src, to: norm(cat[2] ?? '') });
         continue;
       }
       const build = /\bdocker\s+(?:image\s+|buildx\s+)?build\b(.*)$/.exec(p);
       if (build) {
-        const tag = /(?:-t|--tag)[=\s]+["']?([^\s"']+)/.exec(build[1] as string)?.[1];
+        const tag = /(?:-t|--tag)[=\s]+["']?([^\s"']+)/.exec(build[1] ?? '')?.[1];
         if (tag) images.push(tag);
       }
     }
@@ -140,7 +141,7 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
       if (inst.flags.some((f) => f.name === 'from') || inst.heredocs.length || inst.range.start.line !== inst.range.end.line) continue;
       const words = inst.args.map((a) => a.text);
       if (words.length < 2 || words[0]?.startsWith('[')) continue;
-      const dest = words[words.length - 1] as string;
+      const dest = words[words.length - 1] ?? '';
       const sources = words.slice(0, -1);
       const mapped = sources.map((src) => {
         const s = norm(src);
@@ -162,7 +163,7 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
       const flags = inst.flags.map((f) => (lines[f.range.start.line] ?? '').slice(f.range.start.character, f.range.end.character));
       const indent = /^\s*/.exec(lines[inst.range.start.line] ?? '')?.[0] ?? '';
       const text = `${indent}COPY --from=${builderName}${flags.length ? ' ' + flags.join(' ') : ''} ${(mapped as string[]).join(' ')} ${dest}`;
-      const original = lines[inst.range.start.line] as string;
+      const original = lines[inst.range.start.line] ?? '';
       replace.set(inst.range.start.line, [
         `${indent}# Merged: ${script && parsed.extractions.length ? 'extracted from the builder by the build script' : 'what the builder stage produces'}. Was:`,
         `# ${original.trimStart()}`,
@@ -174,7 +175,7 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
     const img = stage.from.image;
     if (img && parsed.images.includes(img.text)) {
       const l = img.range.start.line;
-      const original = lines[l] as string;
+      const original = lines[l] ?? '';
       const text = original.slice(0, img.range.start.character) + builderName + original.slice(img.range.end.character);
       replace.set(l, ['# Merged: was built FROM the image of the build Dockerfile. Was:', `# ${original}`, text]);
       rewritten.push({ line: l + 1, text });
@@ -190,8 +191,8 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
   const eol = buildText.includes('\r\n') ? '\r\n' : '\n';
   const bLines = [...build.parsed.lines];
   while (bLines.length && bLines[bLines.length - 1] === '') bLines.pop();
-  const bFirst = (build.stages[0] as Stage).from.range.start.line;
-  const rFirst = (run.stages[0] as Stage).from.range.start.line;
+  const bFirst = defined(build.stages[0], 'first stage of the build Dockerfile').from.range.start.line;
+  const rFirst = defined(run.stages[0], 'first stage of the runtime Dockerfile').from.range.start.line;
   const out: string[] = [...bLines.slice(0, bFirst)];
   const runPrelude = lines.slice(0, rFirst);
   const preludeWithArgs = runPrelude.some((l) => /^\s*ARG\s/i.test(l));
@@ -201,11 +202,11 @@ export function mergeBuilderPattern(buildText: string, runtimeText: string, scri
   if (!builder.name) {
     const i = fromEnd - bFirst;
     const as = builder.from.keywordText === builder.from.keywordText.toLowerCase() ? 'as' : 'AS';
-    buildStages[i] = `${(buildStages[i] as string).trimEnd()} ${as} ${builderName}`;
+    buildStages[i] = `${defined(buildStages[i], 'FROM line of the builder stage').trimEnd()} ${as} ${builderName}`;
   }
   out.push(...buildStages, '');
   if (!preludeWithArgs) out.push(...runPrelude);
-  for (let l = rFirst; l < lines.length; l++) out.push(...(replace.get(l) ?? [lines[l] as string]));
+  for (let l = rFirst; l < lines.length; l++) out.push(...(replace.get(l) ?? [lines[l] ?? '']));
   while (out.length && out[out.length - 1] === '') out.pop();
   const text = out.join(eol) + eol;
   const lost = [...lostLines(buildText, text), ...lostLines(runtimeText, text)];

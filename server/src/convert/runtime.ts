@@ -127,11 +127,11 @@ function runtimeCommand(step: Step, workdir: string | undefined): RuntimeCommand
   let body = step.body.trim();
   if (keyword === 'HEALTHCHECK') {
     const m = /^(?:--\S+\s+)*(CMD|NONE)\b\s*([\s\S]*)$/i.exec(body);
-    if (!m || (m[1] as string).toUpperCase() === 'NONE') return undefined;
-    body = (m[2] as string).trim();
+    if (!m || (m[1] ?? '').toUpperCase() === 'NONE') return undefined;
+    body = (m[2] ?? '').trim();
   }
   const exec = execForm(body);
-  const execShell = !!exec && exec.length >= 2 && /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(exec[0] as string);
+  const execShell = !!exec && exec.length >= 2 && /^(\/bin\/|\/usr\/bin\/)?(ba|da|a)?sh$/.test(exec[0] ?? '');
   let commands: (readonly string[])[];
   if (exec && execShell && exec[1] === '-c' && exec[2] !== undefined) commands = simpleCommands(exec[2], workdir).map((c) => c.words);
   else if (exec) commands = exec.length ? [exec] : [];
@@ -143,7 +143,7 @@ function runtimeCommand(step: Step, workdir: string | undefined): RuntimeCommand
     body,
     exec,
     execShell,
-    convertible: convertible && !SHELL_BUILTINS.has(convertible[0] as string) ? convertible : undefined,
+    convertible: convertible && !SHELL_BUILTINS.has(convertible[0] ?? '') ? convertible : undefined,
     commands,
   };
 }
@@ -272,9 +272,9 @@ export function checkPrograms(inp: ProgramCheckInput): boolean {
     // `exec foo`, `env X=1 foo`, `tini -- foo` run foo.
     while (
       i < words.length &&
-      (['exec', 'env', 'nohup', 'tini', 'dumb-init', '--'].includes(base(words[i] as string)) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] as string))
+      (['exec', 'env', 'nohup', 'tini', 'dumb-init', '--'].includes(base(words[i] ?? '')) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i] ?? ''))
     ) {
-      if (['tini', 'dumb-init', 'env'].includes(base(words[i] as string))) checks.push({ name: words[i] as string, keyword });
+      if (['tini', 'dumb-init', 'env'].includes(base(words[i] ?? ''))) checks.push({ name: words[i] ?? '', keyword });
       i++;
     }
     const program = words[i];

@@ -47,8 +47,8 @@ export function shellScriptCommands(text: string, cwd: string | undefined): Simp
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const a = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (a && !/[`]|\$\(/.test(a[2] as string)) {
-      vars.set(a[1] as string, substitute(unquote(a[2] as string), vars, false));
+    if (a && !/[`]|\$\(/.test(a[2] ?? '')) {
+      vars.set(a[1] ?? '', substitute(unquote(a[2] ?? ''), vars, false));
       continue;
     }
     lines.push(substitute(line, vars, false));
@@ -80,8 +80,8 @@ export function makeCommands(text: string, targets: readonly string[], cwd: stri
     }
     const r = /^([^:=\s][^:=]*?)\s*:(?!=)\s*(.*)$/.exec(line);
     if (r) {
-      current = { prereqs: (r[2] as string).split(/\s+/).filter(Boolean), recipe: [] };
-      for (const t of (r[1] as string).split(/\s+/)) {
+      current = { prereqs: (r[2] ?? '').split(/\s+/).filter(Boolean), recipe: [] };
+      for (const t of (r[1] ?? '').split(/\s+/)) {
         rules.set(t, current);
         if (!first && !t.startsWith('.')) first = t;
       }
@@ -115,9 +115,9 @@ export function expandScript(c: SimpleCommand, copies: readonly ContextCopy[], c
     let file = 'Makefile';
     const targets: string[] = [];
     for (let i = 1; i < w.length; i++) {
-      const x = w[i] as string;
-      if (x === '-C' && w[i + 1]) dir = joinPath(dir, w[++i] as string);
-      else if (x === '-f' && w[i + 1]) file = w[++i] as string;
+      const x = w[i] ?? '';
+      if (x === '-C' && w[i + 1]) dir = joinPath(dir, w[++i] ?? '');
+      else if (x === '-f' && w[i + 1]) file = w[++i] ?? '';
       else if (x.startsWith('-') && /^-[jlo]$/.test(x)) i++;
       else if (!x.startsWith('-') && !x.includes('=')) targets.push(x);
     }

@@ -6,7 +6,7 @@
  * flagged, never guessed. Pure.
  */
 import type { InstructionSyntax } from '../model/syntax';
-import { joinInstruction } from '../model/text';
+import { defined, joinInstruction } from '../model/text';
 
 export interface SimpleCommand {
   /** Words with quotes removed. */
@@ -90,7 +90,7 @@ function lex(text: string): (Word | { op: string })[] {
   };
   const word = (): Word => (cur ??= { text: '', opaque: false });
   while (i < text.length) {
-    const c = text[i] as string;
+    const c = text[i] ?? '';
     if (c === '\n') {
       push();
       out.push({ op: ';' });
@@ -118,7 +118,7 @@ function lex(text: string): (Word | { op: string })[] {
       push();
       let op = c;
       i++;
-      while (i < text.length && /[<>&\-|]/.test(text[i] as string)) op += text[i++] ?? '';
+      while (i < text.length && /[<>&\-|]/.test(text[i] ?? '')) op += text[i++] ?? '';
       out.push({ op });
     } else if (c === '\\') {
       word().text += text[i + 1] ?? '';
@@ -132,7 +132,7 @@ function lex(text: string): (Word | { op: string })[] {
       const w = word();
       i++;
       while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && i + 1 < text.length && /[$`"\\\n]/.test(text[i + 1] as string)) {
+        if (text[i] === '\\' && i + 1 < text.length && /[$`"\\\n]/.test(text[i + 1] ?? '')) {
           w.text += text[i + 1] ?? '';
           i += 2;
         } else {
@@ -146,11 +146,11 @@ function lex(text: string): (Word | { op: string })[] {
       const w = word();
       w.opaque = true;
       const close = c === '`' ? '`' : text[i + 1] === '(' ? ')' : '}';
-      const open = c === '`' ? '' : (text[i + 1] as string);
+      const open = c === '`' ? '' : (text[i + 1] ?? '');
       let depth = 0;
       let j = c === '`' ? i + 1 : i + 2;
       while (j < text.length) {
-        const d = text[j] as string;
+        const d = text[j] ?? '';
         if (d === '\\') j++;
         else if (open && d === open) depth++;
         else if (d === close) {
@@ -188,9 +188,10 @@ export function simpleCommands(body: string, cwd: string | undefined): SimpleCom
     if (words.length === 0) return;
     const env = new Map<string, string>();
     let k = 0;
-    while (k < words.length && ASSIGNMENT.test((words[k] as Word).text)) {
-      const m = ASSIGNMENT.exec((words[k] as Word).text) as RegExpExecArray;
-      env.set(m[1] as string, m[2] as string);
+    while (k < words.length) {
+      const m = ASSIGNMENT.exec(words[k]?.text ?? '');
+      if (!m) break;
+      env.set(m[1] ?? '', m[2] ?? '');
       k++;
     }
     const rest = words.slice(k);
@@ -208,7 +209,7 @@ export function simpleCommands(body: string, cwd: string | undefined): SimpleCom
   };
   const tokens = lex(body);
   for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Word | { op: string };
+    const t = defined(tokens[i], 'shell token');
     if ('op' in t) {
       if (t.op === '(') depth++;
       if (t.op === ')') depth = Math.max(0, depth - 1);
@@ -232,7 +233,7 @@ export function runCommands(body: string, cwd: string | undefined): SimpleComman
   const exec = execForm(body);
   if (exec) {
     // ["sh", "-c", "..."] is a shell command in disguise.
-    if (exec.length >= 3 && /(^|\/)(ba)?sh$/.test(exec[0] as string) && exec[1] === '-c') return simpleCommands(exec[2] as string, cwd);
+    if (exec.length >= 3 && /(^|\/)(ba)?sh$/.test(exec[0] ?? '') && exec[1] === '-c') return simpleCommands(exec[2] ?? '', cwd);
     return [{ words: exec, env: new Map(), cwd, text: exec.join(' ') }];
   }
   return simpleCommands(body, cwd);
@@ -255,7 +256,7 @@ export function toExecForm(body: string): string[] | undefined {
 export function optionValue(words: readonly string[], names: readonly string[], from = 0, attached = false): string | undefined {
   let found: string | undefined;
   for (let i = from; i < words.length; i++) {
-    const w = words[i] as string;
+    const w = words[i] ?? '';
     for (const n of names) {
       if (w === n) found = words[i + 1];
       else if (w.startsWith(n + '=')) found = w.slice(n.length + 1);
@@ -269,7 +270,7 @@ export function optionValue(words: readonly string[], names: readonly string[], 
 export function positionals(words: readonly string[], from: number, valueOptions: ReadonlySet<string>): string[] {
   const out: string[] = [];
   for (let i = from; i < words.length; i++) {
-    const w = words[i] as string;
+    const w = words[i] ?? '';
     if (w === '--') {
       out.push(...words.slice(i + 1));
       break;

@@ -5,6 +5,7 @@
  */
 import type { Stage, StageModel } from '../model/model';
 import type { InstructionSyntax } from '../model/syntax';
+import { defined } from '../model/text';
 import { instructionBody, joinPath, runCommands, sliceText, type SimpleCommand } from './shell';
 
 /** Files of the build context, when the caller can read them (the CLI and the server can; tests pass a map). */
@@ -99,7 +100,7 @@ export function walkStage(model: StageModel, stage: Stage): Step[] {
 
 export function imageNameOf(stage: Stage): string {
   const v = stage.base.value || stage.base.raw;
-  const noDigest = v.split('@')[0] as string;
+  const noDigest = v.split('@')[0] ?? '';
   const colon = noDigest.lastIndexOf(':');
   const repo = colon > noDigest.lastIndexOf('/') ? noDigest.slice(0, colon) : noDigest;
   return (repo.split('/').pop() ?? '').toLowerCase();
@@ -141,7 +142,7 @@ export function contextCopies(steps: readonly Step[]): ContextCopy[] {
     if (json) words = json;
     if (words.length < 2 || s.inst.heredocs.length) continue;
     const sources = words.slice(0, -1).filter((w) => !/^[a-z]+:\/\//i.test(w));
-    const rawDest = expandEnv(words[words.length - 1] as string, s.env);
+    const rawDest = expandEnv(words[words.length - 1] ?? '', s.env);
     const dir = rawDest.endsWith('/') || sources.length > 1 || rawDest === '.' || rawDest === '..';
     if (!rawDest.startsWith('/') && s.workdir === undefined) continue;
     const dest = joinPath(s.workdir ?? '/', rawDest) + (dir && !rawDest.endsWith('/') ? '/' : '');
@@ -165,7 +166,7 @@ function safeJson(body: string): string[] | undefined {
  */
 export function contextPathOf(copies: readonly ContextCopy[], imagePath: string): string | undefined {
   for (let i = copies.length - 1; i >= 0; i--) {
-    const c = copies[i] as ContextCopy;
+    const c = defined(copies[i], 'context copy');
     const destDir = c.dest.endsWith('/') ? c.dest : undefined;
     for (const src of c.sources) {
       const s = src.replace(/^\.\//, '').replace(/\/$/, '');
@@ -241,7 +242,7 @@ export function packageInstalls(steps: readonly Step[]): PackageInstall[] {
       const valued = new Set(['-o', '-t', '--target-release', '--virtual', '-X', '--repository', '-t']);
       const pkgs: string[] = [];
       for (let i = at + 1; i < w.length; i++) {
-        const x = w[i] as string;
+        const x = w[i] ?? '';
         if (x.startsWith('-')) {
           if (valued.has(x)) i++;
           continue;

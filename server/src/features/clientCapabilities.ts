@@ -40,8 +40,8 @@ export function snippetToText(s: string): string {
   const parse = (end: string | undefined): string => {
     let acc = '';
     while (i < s.length) {
-      const c = s[i] as string;
-      if (c === '\\' && i + 1 < s.length && /[$}\\,|]/.test(s[i + 1] as string)) {
+      const c = s[i] ?? '';
+      if (c === '\\' && i + 1 < s.length && /[$}\\,|]/.test(s[i + 1] ?? '')) {
         acc += s[i + 1] ?? '';
         i += 2;
       } else if (end !== undefined && c === end) {
@@ -51,7 +51,7 @@ export function snippetToText(s: string): string {
         if (m) {
           i += m[0].length;
           // An unknown variable inserts its name (LSP snippet syntax); tabstops insert nothing.
-          if (!/^\d/.test(m[1] as string)) acc += m[1] ?? '';
+          if (!/^\d/.test(m[1] ?? '')) acc += m[1] ?? '';
           continue;
         }
         const open = /^\$\{(\d+|[A-Za-z_][A-Za-z0-9_]*)(:|\||\})/.exec(s.slice(i));
@@ -62,7 +62,7 @@ export function snippetToText(s: string): string {
         }
         i += open[0].length;
         if (open[2] === '}') {
-          if (!/^\d/.test(open[1] as string)) acc += open[1] ?? '';
+          if (!/^\d/.test(open[1] ?? '')) acc += open[1] ?? '';
           continue;
         }
         if (open[2] === ':') {

@@ -10,7 +10,7 @@ import type { StageGraph } from '../model/graph';
 import { CHAR_WIDTH, LINE_HEIGHT, type GraphLayout } from './layout';
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 const STANDALONE_STYLE = `

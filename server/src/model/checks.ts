@@ -4,7 +4,7 @@
  */
 import type { Range } from 'vscode-languageserver-types';
 import { RESERVED_STAGE_NAMES, STAGE_NAME, referencesNaming, type Stage, type StageModel, type StageReference } from './model';
-import { editDistance } from './text';
+import { defined, editDistance } from './text';
 import { Codes, type Code } from './codes';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
@@ -117,12 +117,12 @@ export function useStageNameFix(model: StageModel, ref: StageReference, target: 
 
 function checkReference(model: StageModel, r: StageReference, out: Problem[]): void {
   const res = r.resolution;
-  const where = model.stages[r.inStage] as Stage;
+  const where = defined(model.stages[r.inStage], 'stage that holds the reference');
   const flag = r.kind === 'copy' ? '--from' : r.kind === 'mount' ? 'mount from=' : 'FROM';
   const dyn = r.dynamic ? ` ('${r.raw}' with its default values is '${r.value}')` : '';
   switch (res.kind) {
     case 'later': {
-      const t = model.stages[res.stage] as Stage;
+      const t = defined(model.stages[res.stage], 'stage the reference resolved to');
       if (r.kind === 'from') {
         out.push(
           problem(
@@ -184,7 +184,7 @@ function checkReference(model: StageModel, r: StageReference, out: Problem[]): v
   // Names that do not resolve are images (or named build contexts): fine, unless they look like a typo.
   if (r.kind === 'from') {
     if (r.caseVariantOf !== undefined) {
-      const t = model.stages[r.caseVariantOf] as Stage;
+      const t = defined(model.stages[r.caseVariantOf], 'stage the reference differs from in case');
       out.push(
         problem(
           Codes.fromCase,
@@ -254,7 +254,9 @@ function checkStage(model: StageModel, s: Stage, seen: Map<string, Stage>, out: 
   } else if (args.length === 2 && from.asKeyword) {
     out.push(problem(Codes.fromArguments, 'error', `FROM … ${from.asKeyword.text} needs a stage name after it.`, from.asKeyword.range));
   } else if (args.length !== 1 && !(args.length === 3 && from.asKeyword)) {
-    const r = args.length >= 2 ? { start: (args[1] as { range: Range }).range.start, end: (args[args.length - 1] as { range: Range }).range.end } : from.range;
+    const second = args[1];
+    const last = args[args.length - 1];
+    const r = second && last ? { start: second.range.start, end: last.range.end } : from.range;
     out.push(problem(Codes.fromArguments, 'error', 'FROM takes either one argument (the base) or three (`<base> AS <name>`).', r));
   }
   if (from.asKeyword) {
@@ -331,9 +333,8 @@ export function checkModel(model: StageModel): Problem[] {
         ),
       );
     }
-    while (refIndex < model.references.length && (model.references[refIndex] as StageReference).inStage === s.index) {
-      checkReference(model, model.references[refIndex] as StageReference, out);
-      refIndex++;
+    for (let ref = model.references[refIndex]; ref !== undefined && ref.inStage === s.index; ref = model.references[++refIndex]) {
+      checkReference(model, ref, out);
     }
   }
   return out;

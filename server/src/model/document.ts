@@ -11,7 +11,7 @@
  * so the result equals a full parse.
  */
 import { parseChunk, shiftChunk, type ChunkSyntax, type StageSyntax } from './syntax';
-import { diffLines, lineStarts, neutraliseBom, splitLines } from './text';
+import { defined, diffLines, lineStarts, neutraliseBom, splitLines } from './text';
 
 export interface ParsedDocument {
   /** The analysed text (a leading BOM replaced by a space). */
@@ -27,7 +27,7 @@ export interface ParsedDocument {
 
 function sliceLines(text: string, starts: readonly number[], from: number, to: number): string {
   const a = starts[from] ?? text.length;
-  const b = to < starts.length ? (starts[to] as number) : text.length;
+  const b = starts[to] ?? text.length;
   return text.slice(a, b);
 }
 
@@ -50,7 +50,7 @@ function splitRegion(region: ChunkSyntax, first: boolean): ChunkSyntax[] {
     });
   }
   region.stages.forEach((s: StageSyntax, i) => {
-    const a = i === 0 && !first ? region.startLine : (fromLines[i] as number);
+    const a = i === 0 && !first ? region.startLine : s.from.range.start.line;
     const b = fromLines[i + 1] ?? end;
     out.push({
       startLine: a,
@@ -77,7 +77,7 @@ function chunkAt(chunks: readonly ChunkSyntax[], line: number): number {
   let hi = chunks.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if ((chunks[mid] as ChunkSyntax).startLine <= line) lo = mid;
+    if (defined(chunks[mid], 'chunk inside the search range').startLine <= line) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -102,8 +102,8 @@ export function parseDocument(rawText: string, previous?: ParsedDocument): Parse
   // A change in the prelude may change the escape directive or global ARGs: parse it all.
   if (a === 0) return fullParse(text, lines, starts);
   for (;;) {
-    const first = chunks[a] as ChunkSyntax;
-    const lastChunk = chunks[b] as ChunkSyntax;
+    const first = defined(chunks[a], 'first re-parsed chunk');
+    const lastChunk = defined(chunks[b], 'last re-parsed chunk');
     const start = first.startLine;
     const endOld = lastChunk.startLine + lastChunk.lineCount;
     const endNew = endOld + delta;

@@ -73,7 +73,7 @@ export function expand(text: string, values: ArgValues, escape = '\\'): Expansio
     return undefined;
   };
   while (i < text.length) {
-    const c = text[i] as string;
+    const c = text[i] ?? '';
     if (c === escape && i + 1 < text.length) {
       out += text[i + 1] ?? '';
       i += 2;
@@ -87,7 +87,7 @@ export function expand(text: string, values: ArgValues, escape = '\\'): Expansio
     const next = text[i + 1];
     if (next !== undefined && NAME_START.test(next)) {
       let j = i + 1;
-      while (j < text.length && NAME_CHAR.test(text[j] as string)) j++;
+      while (j < text.length && NAME_CHAR.test(text[j] ?? '')) j++;
       out += lookup(text.slice(i + 1, j)) ?? '';
       i = j;
       continue;
@@ -126,7 +126,7 @@ function expandBraced(
   undeclared: string[],
 ): string {
   let j = 0;
-  while (j < inner.length && NAME_CHAR.test(inner[j] as string)) j++;
+  while (j < inner.length && NAME_CHAR.test(inner[j] ?? '')) j++;
   const name = inner.slice(0, j);
   if (!name) return '${' + inner + '}';
   const value = lookup(name);

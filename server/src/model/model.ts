@@ -18,8 +18,8 @@
 import type { Position, Range } from 'vscode-languageserver-types';
 import { parseDocument, type ParsedDocument } from './document';
 import { expand, type ArgValues } from './expand';
-import type { ArgSyntax, ChunkSyntax, DirectiveSyntax, FlagSyntax, FromSyntax, InstructionSyntax, Token } from './syntax';
-import { rangeContains } from './text';
+import type { ArgSyntax, DirectiveSyntax, FlagSyntax, FromSyntax, InstructionSyntax, Token } from './syntax';
+import { defined, rangeContains } from './text';
 
 export type ReferenceKind = 'copy' | 'mount' | 'from';
 
@@ -124,7 +124,8 @@ function globalArgValues(args: readonly ArgSyntax[]): Map<string, string | null>
 
 /** ARG values visible at `line` inside a stage: its own ARGs, inheriting global defaults. */
 function stageArgValues(globals: ReadonlyMap<string, string | null>, args: readonly ArgSyntax[], line: number): ArgValues {
-  if (args.length === 0 || (args[0] as ArgSyntax).line > line) return globals;
+  const first = args[0];
+  if (first === undefined || first.line > line) return globals;
   const values = new Map(globals);
   for (const a of args) {
     if (a.line > line) break;
@@ -136,7 +137,7 @@ function stageArgValues(globals: ReadonlyMap<string, string | null>, args: reado
 function descriptionOf(lines: readonly string[], fromLine: number, name: string | undefined): string | undefined {
   if (!name) return undefined;
   for (let l = fromLine - 1; l >= 0; l--) {
-    const t = (lines[l] as string).trim();
+    const t = (lines[l] ?? '').trim();
     if (!t.startsWith('#')) break;
     const body = t.replace(/^#\s?/, '');
     if (body.startsWith(name + ' ')) return body.slice(name.length + 1).trim();
@@ -203,7 +204,7 @@ export function buildModel(text: string, previous?: StageModel): StageModel {
 
 export function modelFromParsed(parsed: ParsedDocument): StageModel {
   const chunks = parsed.chunks;
-  const prelude = (chunks[0] as ChunkSyntax).prelude;
+  const prelude = defined(chunks[0], 'prelude chunk').prelude;
   const globalArgs: GlobalArg[] = (prelude?.args ?? []).map((a) => ({ name: a.name, nameRange: a.nameRange, value: a.value }));
   const globals = globalArgValues(prelude?.args ?? []);
   const escape = parsed.escapeChar;
@@ -267,14 +268,14 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
       name: names[i],
       nameToken: s.from.stageName,
       from: s.from,
-      base: bases[i] as StageBase,
+      base: defined(bases[i], 'stage base'),
       platform: platforms[i],
       instructions: s.instructions,
       args: s.args,
       range: { start: s.from.range.start, end: last.range.end },
       description: descriptionOf(parsed.lines, s.from.range.start.line, names[i]),
-      dependsOn: dependsOn[i] as number[],
-      dependents: dependents[i] as number[],
+      dependsOn: defined(dependsOn[i], 'stage dependencies'),
+      dependents: defined(dependents[i], 'stage dependents'),
       builtByDefault: defaultNeeds.has(i),
       reachable: reachable.has(i),
     };
@@ -348,7 +349,7 @@ export function stageAt(model: StageModel, p: Position): Stage | undefined {
   let found: Stage | undefined;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const s = model.stages[mid] as Stage;
+    const s = defined(model.stages[mid], 'stage inside the search range');
     if (s.from.range.start.line <= p.line) {
       found = s;
       lo = mid + 1;
@@ -385,7 +386,7 @@ export function stageSymbolAt(model: StageModel, p: Position, unresolved = false
   if (decl) return { stage: decl, reference: undefined };
   const ref = referenceAt(model, p);
   const target = ref ? (unresolved ? referencedStage(ref) : resolvedStage(ref)) : undefined;
-  if (ref && target !== undefined) return { stage: model.stages[target] as Stage, reference: ref };
+  if (ref && target !== undefined) return { stage: defined(model.stages[target], 'stage the reference resolved to'), reference: ref };
   return undefined;
 }
 

@@ -162,7 +162,7 @@ export function breakEscapedEscapes(text: string, esc: string): { text: string; 
   if (!text.includes(esc + esc)) return { text, at };
   const parts = text.split(/(\r\n|\r|\n)/);
   for (let i = 0; i < parts.length; i += 2) {
-    const line = parts[i] as string;
+    const line = parts[i] ?? '';
     const t = line.replace(/[ \t]+$/, '');
     if (t.length >= 2 && t.endsWith(esc + esc)) {
       parts[i] = t.slice(0, -1) + PATCH_CHAR + line.slice(t.length);
@@ -358,12 +358,11 @@ function extractChunk(
   const all = df.getInstructions();
   let k = 0;
   const preludeInstructions: Instruction[] = [];
-  while (k < all.length && (all[k] as Instruction).getKeyword() !== 'FROM') preludeInstructions.push(all[k++] as Instruction);
+  for (let inst = all[k]; inst !== undefined && inst.getKeyword() !== 'FROM'; inst = all[++k]) preludeInstructions.push(inst);
   const stages: StageSyntax[] = [];
-  while (k < all.length) {
-    const fromInst = all[k++] as Instruction;
+  for (let fromInst = all[k]; fromInst !== undefined; fromInst = all[k]) {
     const rest: Instruction[] = [];
-    while (k < all.length && (all[k] as Instruction).getKeyword() !== 'FROM') rest.push(all[k++] as Instruction);
+    for (let inst = all[++k]; inst !== undefined && inst.getKeyword() !== 'FROM'; inst = all[++k]) rest.push(inst);
     stages.push(extractStage(fromInst, rest, offset));
   }
   const prelude: PreludeSyntax | undefined = first
@@ -395,7 +394,7 @@ function endsOpen(last: Instruction, text: string, escapeChar: string): boolean 
   if (hasHeredocs(last) && safe(() => last.getHeredocs(), []).some((h) => h.getDelimiterRange() === null)) return true;
   const lines = text.split(/\r\n|\r|\n/);
   for (let i = lines.length - 1; i >= 0; i--) {
-    const l = (lines[i] as string).trimEnd();
+    const l = (lines[i] ?? '').trimEnd();
     const t = l.trimStart();
     if (t === '' || t.startsWith('#')) continue;
     return endsWithContinuation(l, escapeChar);

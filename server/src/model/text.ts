@@ -73,14 +73,14 @@ export function editDistance(a: string, b: string, limit: number): number {
     const cur = [i];
     let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
       cur.push(v);
       if (v < rowMin) rowMin = v;
     }
     if (rowMin > limit) return limit + 1;
     prev = cur;
   }
-  return prev[b.length] as number;
+  return prev[b.length] ?? limit + 1;
 }
 
 const CONTINUATION = new Map<string, RegExp>();
@@ -156,4 +156,14 @@ export function joinInstruction(
     line += trimmed ?? t;
   }
   return { line, heredocLines };
+}
+
+/**
+ * A value that must be there by construction (an index inside its bounds, a stage a reference
+ * resolved to): the checked form of a cast. Throws, naming `what`, when the invariant is broken;
+ * request handlers catch and log it (server/context.ts), so it is a loud bug, never a silent undefined.
+ */
+export function defined<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: ${what} is missing`);
+  return value;
 }

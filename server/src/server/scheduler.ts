@@ -302,8 +302,8 @@ export class Scheduler {
 
 /** Calls `f` on each item with a checkpoint every `every` items: a loop a cancellation can stop. */
 export async function forEachSliced<T>(slice: Slice, items: readonly T[], f: (item: T, index: number) => void, every = 16): Promise<void> {
-  for (let i = 0; i < items.length; i++) {
+  for (const [i, item] of items.entries()) {
     if (i % every === 0) await slice.checkpoint();
-    f(items[i] as T, i);
+    f(item, i);
   }
 }

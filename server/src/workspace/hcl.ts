@@ -84,10 +84,10 @@ class Parser {
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((this.lineStarts[mid] as number) <= off) lo = mid;
+      if ((this.lineStarts[mid] ?? 0) <= off) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: off - (this.lineStarts[lo] as number) };
+    return { line: lo, character: off - (this.lineStarts[lo] ?? 0) };
   }
 
   private error(message: string, a: number, b = a + 1): void {
@@ -102,7 +102,7 @@ class Parser {
   private skip(newlines: boolean): void {
     const s = this.src;
     while (this.pos < s.length) {
-      const c = s[this.pos] as string;
+      const c = s[this.pos] ?? '';
       if (c === ' ' || c === '\t' || c === '\ufeff') this.pos++;
       else if (c === '\n' || c === '\r') {
         if (!newlines) return;
@@ -130,7 +130,7 @@ class Parser {
   private skipLine(): void {
     let depth = 0;
     while (this.pos < this.src.length) {
-      const c = this.src[this.pos] as string;
+      const c = this.src[this.pos] ?? '';
       if ((c === '\n' || c === '\r') && depth <= 0) return;
       if (c === '"') {
         this.quoted(0);
@@ -225,7 +225,7 @@ class Parser {
     let value = '';
     let template = false;
     while (this.pos < s.length) {
-      const c = s[this.pos] as string;
+      const c = s[this.pos] ?? '';
       if (c === '"') {
         const r = { kind: 'string' as const, value, template, range: this.range(start, this.pos + 1), contentRange: this.range(start + 1, this.pos) };
         this.pos++;
@@ -276,7 +276,7 @@ class Parser {
     }
     let braces = 0;
     while (this.pos < this.src.length) {
-      const c = this.src[this.pos] as string;
+      const c = this.src[this.pos] ?? '';
       if (c === '"') {
         this.quoted(depth + 1);
         continue;
@@ -298,7 +298,7 @@ class Parser {
     const m = /^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*(\r\n|\r|\n)/.exec(this.src.slice(this.pos, this.pos + 300));
     if (!m) return undefined;
     const start = this.pos;
-    const marker = m[2] as string;
+    const marker = m[2] ?? '';
     let p = this.pos + m[0].length;
     const contentStart = p;
     const lines: string[] = [];

@@ -198,10 +198,10 @@ function jsonRange(lineStarts: readonly number[], off: number, len: number): Ran
     let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= o) lo = mid;
+      if ((lineStarts[mid] ?? 0) <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - (lineStarts[lo] as number) };
+    return { line: lo, character: o - (lineStarts[lo] ?? 0) };
   };
   return { start: pos(off), end: pos(off + len) };
 }

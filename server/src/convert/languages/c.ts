@@ -66,7 +66,10 @@ function sharedLibraries(inp: LanguageInput): string[] {
     const src = optionValue(cmd.words, ['-S']) ?? '.';
     const dir = cmd.cwd === undefined ? undefined : resolveIn(cmd.cwd, src);
     const text = dir ? readContext(inp, `${dir.replace(/\/$/, '')}/CMakeLists.txt`) : undefined;
-    for (const m of (text ?? '').matchAll(/add_library\s*\(\s*([A-Za-z0-9_.-]+)\s+SHARED\b/gi)) if (!out.includes(m[1] as string)) out.push(m[1] as string);
+    for (const m of (text ?? '').matchAll(/add_library\s*\(\s*([A-Za-z0-9_.-]+)\s+SHARED\b/gi)) {
+      const name = m[1] ?? '';
+      if (!out.includes(name)) out.push(name);
+    }
   }
   return out;
 }

@@ -15,7 +15,7 @@ function projectFile(inp: LanguageInput, cmd: SimpleCommand): string | undefined
   const dir = contextPathOf(inp.copies, `${cmd.cwd.replace(/\/$/, '')}/x.csproj`)?.replace(/\/?x\.csproj$/, '');
   const list = dir === undefined ? undefined : inp.context?.listFiles?.(dir);
   const projects = (list ?? []).filter((n) => /\.(cs|fs|vb)proj$/.test(n));
-  return projects.length === 1 ? inp.context?.readFile?.(dir ? `${dir}/${projects[0]}` : (projects[0] as string)) : undefined;
+  return projects.length === 1 ? inp.context?.readFile?.(dir ? `${dir}/${projects[0]}` : (projects[0] ?? '')) : undefined;
 }
 
 function analyzeDotnet(inp: LanguageInput): LanguagePlan {

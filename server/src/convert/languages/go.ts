@@ -39,7 +39,7 @@ export function goModulePath(gomod: string): string | undefined {
 export function goBinaryName(importPath: string): string {
   const parts = importPath.split('/').filter(Boolean);
   const last = parts[parts.length - 1] ?? '';
-  return /^v\d+$/.test(last) && parts.length > 1 ? (parts[parts.length - 2] as string) : last;
+  return /^v\d+$/.test(last) && parts.length > 1 ? (parts[parts.length - 2] ?? '') : last;
 }
 
 /** What the Go sources in the context say about the runtime the program needs. */
@@ -84,14 +84,14 @@ function scanGo(inp: LanguageInput, moduleDir: string): GoScan | undefined {
       if (/\btime\.LoadLocation\(/.test(src)) scan.zones = true;
       if (/_\s+"time\/tzdata"/.test(src)) scan.embedsZones = true;
       for (const m of src.matchAll(/^\s*\/\/go:embed\s+(.+)$/gm))
-        for (const w of (m[1] as string).split(/\s+/)) embedded.add(w.replace(/^\.\//, '').split('/')[0] as string);
+        for (const w of (m[1] ?? '').split(/\s+/)) embedded.add(w.replace(/^\.\//, '').split('/')[0] ?? '');
       for (const m of src.matchAll(/"([^"\\\n]{1,200})"|`([^`\n]{1,200})`/g)) literals.add((m[1] ?? m[2] ?? '').replace(/^\.\//, ''));
     }
   };
   visit(ctxDir, top, 0);
   for (const lit of literals) {
     if (lit.startsWith('/') || /\s|:/.test(lit)) continue;
-    const seg = lit.split('/')[0] as string;
+    const seg = lit.split('/')[0] ?? '';
     const entry = top.find((e) => e === seg || e === `${seg}/`);
     if (!entry || NOT_RUNTIME.test(entry) || embedded.has(seg)) continue;
     // A directory of Go code is a package, not data.
@@ -130,7 +130,7 @@ function analyzeGo(inp: LanguageInput): LanguagePlan {
       if (pkg === undefined || pkg === '.' || pkg === './') return modName(cwd);
       if (pkg.endsWith('.go')) return base(pkg).replace(/\.go$/, '');
       if (pkg.includes('...')) return undefined;
-      const at = pkg.split('@')[0] as string;
+      const at = pkg.split('@')[0] ?? '';
       return goBinaryName(at);
     };
     if (cmd.words[1] === 'build') {
@@ -227,15 +227,15 @@ function goRunToBinary(inp: LanguageInput, p: LanguagePlan): { env: string } | u
   // go run [build flags] <package or files> [arguments]
   let i = 2;
   const flags: string[] = [];
-  while (i < words.length && (words[i] as string).startsWith('-')) {
-    const f = words[i] as string;
+  while (i < words.length && (words[i] ?? '').startsWith('-')) {
+    const f = words[i] ?? '';
     flags.push(f);
     if (GO_RUN_FLAGS.has(f) && !f.includes('=')) flags.push(words[++i] ?? '');
     i++;
   }
   const pkgs: string[] = [];
-  if (words[i]?.endsWith('.go')) while (words[i]?.endsWith('.go')) pkgs.push(words[i++] as string);
-  else if (words[i] !== undefined) pkgs.push(words[i++] as string);
+  if (words[i]?.endsWith('.go')) while (words[i]?.endsWith('.go')) pkgs.push(words[i++] ?? '');
+  else if (words[i] !== undefined) pkgs.push(words[i++] ?? '');
   const args = words.slice(i);
   const gomod = readContext(inp, `${inp.finalWorkdir.replace(/\/$/, '')}/go.mod`);
   const mod = gomod ? goModulePath(gomod) : undefined;

@@ -87,8 +87,7 @@ function scriptRun(words: readonly string[]): string | undefined {
 function scriptProgram(script: string): string {
   const first = simpleCommands(script, undefined)[0]?.words ?? [];
   let i = 0;
-  while (i < first.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first[i] as string) || first[i] === 'cross-env' || first[i] === 'npx' || first[i] === 'dotenv'))
-    i++;
+  while (i < first.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(first[i] ?? '') || first[i] === 'cross-env' || first[i] === 'npx' || first[i] === 'dotenv')) i++;
   return first.slice(i).join(' ');
 }
 
@@ -181,7 +180,7 @@ function analyzeNode(inp: LanguageInput): LanguagePlan {
   const pruned = commandsOf(inp.steps, (c) => ['npm', 'pnpm'].includes(prog(c)) && c.words[1] === 'prune').length > 0;
   if (run.usesDevDep || run.devServer) {
     if (dev.length) p.notes.push(`devDependencies stay: the container runs ${run.usesDevDep ?? 'a development server'}, which is one.`);
-  } else if (dev.length && !pruned) pruneDevDependencies(inp, p, appDir, prog((dev[0] as { cmd: SimpleCommand }).cmd), pkg);
+  } else if (dev[0] && !pruned) pruneDevDependencies(inp, p, appDir, prog(dev[0].cmd), pkg);
   for (const g of globals) {
     const names = g.cmd.words.slice(2).filter((w) => !w.startsWith('-') && w !== 'add');
     if (inp.runtimeWords.some((w) => names.some((n) => n.replace(/@[^/]*$/, '') === base(w[0] ?? '')))) {

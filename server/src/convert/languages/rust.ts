@@ -16,12 +16,12 @@ export function cargoBinaries(toml: string): string[] {
     const t = line.trim();
     const sec = /^\[\[?([^\]]+)\]\]?/.exec(t);
     if (sec) {
-      section = (sec[1] as string).trim();
+      section = (sec[1] ?? '').trim();
       continue;
     }
     const kv = /^([A-Za-z0-9_-]+)\s*=\s*(.+)$/.exec(t);
     if (!kv) continue;
-    const value = (kv[2] as string).trim().replace(/^"(.*)".*$/, '$1');
+    const value = (kv[2] ?? '').trim().replace(/^"(.*)".*$/, '$1');
     if (section === 'package' && kv[1] === 'name') pkgName = value;
     if (section === 'package' && kv[1] === 'autobins' && value === 'false') autobins = false;
     if (section === 'bin' && kv[1] === 'name') bins.push(value);
@@ -72,7 +72,7 @@ function analyzeRust(inp: LanguageInput): LanguagePlan {
   const p = plan('rust', (o) => nativeRuntime(inp.base, need, { ...o, distroless: need === 'glibc' || inp.distroless }), ['cargo', 'rustc', 'rustup']);
   for (const { step, cmd } of commandsOf(inp.steps, (c) => prog(c) === 'cargo' && (c.words[1] === 'build' || c.words[1] === 'install'))) {
     const w = cmd.words;
-    const bins = w.flatMap((x, i) => (x === '--bin' && w[i + 1] ? [w[i + 1] as string] : x.startsWith('--bin=') ? [x.slice(6)] : []));
+    const bins = w.flatMap((x, i) => (x === '--bin' && w[i + 1] ? [w[i + 1] ?? ''] : x.startsWith('--bin=') ? [x.slice(6)] : []));
     const triple = optionValue(w, ['--target']);
     if (triple && /musl/.test(triple)) need = 'static';
     if (w[1] === 'build') {
@@ -145,13 +145,14 @@ function analyzeRust(inp: LanguageInput): LanguagePlan {
   cargoRunRewrite(inp, p);
   // The container runs target/<profile>/<name>, but Cargo.toml builds other binaries: that path is never produced.
   for (const words of inp.runtimeWords) {
-    const m = /(^|\/)target\/(release|debug)\/([^/]+)$/.exec(words[0] ?? '');
+    const exe = words[0] ?? '';
+    const m = /(^|\/)target\/(release|debug)\/([^/]+)$/.exec(exe);
     const built = p.artifacts.filter((a) => a.from.includes('/target/')).map((a) => base(a.from));
-    if (m && built.length && !built.includes(m[3] as string)) {
-      const path = (words[0] as string).startsWith('/') ? (words[0] as string) : resolveIn(inp.finalWorkdir, words[0] as string);
+    if (m && built.length && !built.includes(m[3] ?? '')) {
+      const path = exe.startsWith('/') ? exe : resolveIn(inp.finalWorkdir, exe);
       if (path) (p.notProduced ??= []).push(path);
       p.todos.push(
-        `The container runs ${words[0]}, but Cargo.toml builds ${built.join(', ')}: ${m[3]} is never produced (the original image fails the same way). Run the binary the build makes.`,
+        `The container runs ${exe}, but Cargo.toml builds ${built.join(', ')}: ${m[3]} is never produced (the original image fails the same way). Run the binary the build makes.`,
       );
     }
   }
