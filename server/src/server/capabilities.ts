@@ -22,7 +22,7 @@ import { clientFeatures } from '../features/clientCapabilities';
 import { VERSION } from '../version';
 import { ServerBuilds } from './builds';
 import { buildTargetsOf } from './routes';
-import { validate } from './scheduling';
+import { JobKeys, validate } from './scheduling';
 import type { ServerContext } from './context';
 import { fsPathOf } from './paths';
 
@@ -110,16 +110,12 @@ export function registerInitialize(ctx: ServerContext): void {
   });
 
   connection.onInitialized(() => {
-    try {
-      const t0 = performance.now();
-      ctx.index.setRoots(ctx.compose.roots);
-      const n = ctx.index.allUses().length;
-      ctx.log(
-        `workspace index: ${ctx.index.indexedFiles().length} files (${n} builds) of ${ctx.index.listed} entries listed in ${(performance.now() - t0).toFixed(1)} ms${ctx.index.truncated ? ' (stopped at the bound)' : ''}`,
-      );
-    } catch (e) {
-      ctx.log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    // The folders are walked in the background, after the first documents had their
+    // diagnostics; a request that needs the index before then walks them itself.
+    ctx.index.setRoots(ctx.compose.roots, { scan: false });
+    ctx.jobs.debounce(JobKeys.workspaceIndex, INDEX_DELAY_MS, () => {
+      ctx.scheduler.schedule('background', () => indexWorkspace(ctx)).catch(() => undefined);
+    });
     if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
       const documentSelector = [{ language: 'dockerfile' }];
@@ -128,4 +124,21 @@ export function registerInitialize(ctx: ServerContext): void {
       void connection.client.register(DocumentOnTypeFormattingRequest.type, { documentSelector, ...ON_TYPE });
     }
   });
+}
+
+/** How long after `initialized` the workspace folders are walked (see onInitialized). */
+const INDEX_DELAY_MS = 200;
+
+function indexWorkspace(ctx: ServerContext): void {
+  try {
+    const t0 = performance.now();
+    const walked = !ctx.index.scanned;
+    if (walked) ctx.index.scan();
+    const n = ctx.index.allUses().length;
+    ctx.log(
+      `workspace index: ${ctx.index.indexedFiles().length} files (${n} builds) of ${ctx.index.listed} entries listed in ${(performance.now() - t0).toFixed(1)} ms${ctx.index.truncated ? ' (stopped at the bound)' : ''}${walked ? '' : ' (already walked by a request)'}`,
+    );
+  } catch (e) {
+    ctx.log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -46,6 +46,7 @@ export class Jobs {
 export const JobKeys = {
   general: (uri: string) => `general:${uri}`,
   composeInputs: 'compose-inputs',
+  workspaceIndex: 'workspace-index',
 } as const;
 
 /** Diagnostics of `oldLines` moved to `newLines`: those on changed lines dropped, those after them shifted. */

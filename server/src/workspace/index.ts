@@ -96,6 +96,8 @@ export class WorkspaceIndex {
   private readonly openTexts = new Map<string, string>();
   private uses: TargetUse[] | undefined;
   private byDockerfile: Map<string, TargetUse[]> | undefined;
+  /** The roots changed and the folders were not walked yet: the first read walks them. */
+  private pending = false;
   /** Entries listed by the last scan, and whether it stopped at the bound. */
   listed = 0;
   truncated = false;
@@ -105,11 +107,27 @@ export class WorkspaceIndex {
     readonly limits: IndexLimits = DEFAULT_LIMITS,
   ) {}
 
-  /** The workspace folders; scans them. */
-  setRoots(roots: readonly string[]): void {
+  /**
+   * The workspace folders; scans them, or with `{ scan: false }` only records them: the
+   * folders are then walked by the first read of the index (or an explicit `scan()`), so
+   * that a server can answer its first request before it has listed a large workspace.
+   */
+  setRoots(roots: readonly string[], options: { scan?: boolean } = {}): void {
     this.roots = roots.map((r) => path.resolve(r));
     this.realRoots = this.roots.map((r) => this.fs.realPath(r) ?? r);
-    this.scan();
+    if (options.scan === false) {
+      this.pending = true;
+      this.invalidate();
+    } else this.scan();
+  }
+
+  /** Have the folders been walked since the roots were last set? */
+  get scanned(): boolean {
+    return !this.pending;
+  }
+
+  private ensureScanned(): void {
+    if (this.pending) this.scan();
   }
 
   getRoots(): readonly string[] {
@@ -125,6 +143,7 @@ export class WorkspaceIndex {
 
   /** Walks the workspace folders again (bounded). */
   scan(): void {
+    this.pending = false;
     const open = new Set(this.openTexts.keys());
     for (const k of [...this.files.keys()]) if (!open.has(k)) this.files.delete(k);
     this.listed = 0;
@@ -190,6 +209,7 @@ export class WorkspaceIndex {
   }
 
   isIndexed(p: string): boolean {
+    this.ensureScanned();
     return this.files.has(key(p));
   }
 
@@ -232,12 +252,14 @@ export class WorkspaceIndex {
 
   /** The parse of one workspace file (undefined when it is not one, or cannot be read). */
   source(p: string): SourceFile | undefined {
+    this.ensureScanned();
     const e = this.files.get(key(p));
     return e ? this.parsed(e)?.source : undefined;
   }
 
   /** Every build declared in the workspace. */
   allUses(): readonly TargetUse[] {
+    this.ensureScanned();
     if (this.uses) return this.uses;
     const out: TargetUse[] = [];
     const entries = [...this.files.values()];
@@ -292,6 +314,7 @@ export class WorkspaceIndex {
 
   /** Paths of all indexed files. */
   indexedFiles(): string[] {
+    this.ensureScanned();
     return [...this.files.values()].map((e) => e.path);
   }
 }
