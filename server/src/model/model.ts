@@ -242,7 +242,8 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     if (own !== undefined) soFar.set(own, i);
 
     for (const r of s.refs) {
-      const e = expand(r.value, stageArgValues(globals, s.args, r.range.start.line), escape);
+      // Most references name a stage literally: only one with a `$` needs the ARGs in scope.
+      const e = r.value.includes('$') ? expand(r.value, stageArgValues(globals, s.args, r.range.start.line), escape) : { value: r.value, dynamic: false };
       const value = e.value;
       const numeric = r.kind === 'copy' && NUMERIC.test(value);
       const resolution = resolveReference(value, numeric, i, count, finalByName);

