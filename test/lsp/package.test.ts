@@ -50,7 +50,17 @@ test('the package is publishable and small: not private, bundles and docs only, 
   assert.deepEqual(pkg['dependencies'] ?? {}, {}, 'the bundles carry their dependencies');
   const files = (packed[0]?.files ?? []).map((f) => f.path).sort();
   assert.ok(files.length <= 60, `${files.length} files`);
-  for (const f of ['dist/server.js', 'dist/server-main.js', 'dist/server-dls.js', 'dist/server-yaml.js', 'dist/cli.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'])
+  for (const f of [
+    'dist/server.js',
+    'dist/server-main.js',
+    'dist/server-dls.js',
+    'dist/server-yaml.js',
+    'dist/cli.js',
+    'README.md',
+    'LICENSE',
+    'CHANGELOG.md',
+    'package.json',
+  ])
     assert.ok(files.includes(f), `${f} missing from ${files.join(', ')}`);
   for (const f of files) assert.ok(!/^(test|server\/src|client\/src|scripts|node_modules|out)\//.test(f) && !f.endsWith('.map'), `${f} should not be packed`);
 });

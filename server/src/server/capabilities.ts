@@ -114,7 +114,11 @@ export function registerInitialize(ctx: ServerContext): void {
     // diagnostics; a request that needs the index before then walks them itself.
     ctx.index.setRoots(ctx.compose.roots, { scan: false });
     ctx.jobs.debounce(JobKeys.workspaceIndex, INDEX_DELAY_MS, () => {
-      ctx.scheduler.schedule('background', () => indexWorkspace(ctx)).catch(() => undefined);
+      ctx.scheduler
+        .schedule('background', () => {
+          indexWorkspace(ctx);
+        })
+        .catch(() => undefined);
     });
     if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
     if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
