@@ -71,6 +71,59 @@ function fullParse(text: string, lines: string[], starts: number[]): ParsedDocum
   return { text, lines, lineStarts: starts, escapeChar: region.prelude?.escapeChar ?? '\\', chunks, parsedLines: lines.length };
 }
 
+/**
+ * What an editor says an edit left alone: the first `prefix` and the last `suffix` lines
+ * are the same in both versions (the server reads it from the ranges of incremental
+ * changes). It spares comparing every line of the two versions.
+ */
+export interface UnchangedLines {
+  readonly prefix: number;
+  readonly suffix: number;
+}
+
+/**
+ * The lines of `text`, re-using the previous version's lines outside the edit: only the
+ * changed lines are split. Undefined when the hint does not fit the texts (then the caller
+ * splits and compares everything).
+ */
+export function relines(
+  previous: ParsedDocument,
+  text: string,
+  hint: UnchangedLines,
+): { lines: string[]; starts: number[]; prefix: number; suffix: number } | undefined {
+  const oldCount = previous.lines.length;
+  // One line of margin on each side: an edit next to a lone CR may join it to an LF.
+  const prefix = Math.max(0, Math.min(hint.prefix - 1, oldCount));
+  const suffix = Math.max(0, Math.min(hint.suffix - 1, oldCount - prefix - 1));
+  const startOffset = previous.lineStarts[prefix];
+  const oldTail = suffix > 0 ? previous.lineStarts[oldCount - suffix] : previous.text.length;
+  if (startOffset === undefined || oldTail === undefined) return undefined;
+  const delta = text.length - previous.text.length;
+  const endOffset = oldTail + delta;
+  // The hint saves splitting and comparing lines, never correctness: the unchanged head and
+  // tail are compared as strings (a memcmp), and a CR LF pair must not straddle either seam.
+  if (endOffset < startOffset) return undefined;
+  if (text.slice(0, startOffset) !== previous.text.slice(0, startOffset)) return undefined;
+  if (suffix > 0 && text.slice(endOffset) !== previous.text.slice(oldTail)) return undefined;
+  const crlfAt = (o: number): boolean => text.charCodeAt(o - 1) === 13 && text.charCodeAt(o) === 10;
+  if (crlfAt(startOffset) || (suffix > 0 && crlfAt(endOffset))) return undefined;
+  const middle = text.slice(startOffset, endOffset);
+  const middleLines = splitLines(middle);
+  const middleStarts = lineStarts(middle);
+  if (suffix > 0) {
+    // The middle ends with the terminator of the line before the unchanged tail.
+    if (middleLines.pop() !== '') return undefined;
+    middleStarts.pop();
+  }
+  const lines = previous.lines.slice(0, prefix);
+  for (const l of middleLines) lines.push(l);
+  for (let i = oldCount - suffix; i < oldCount; i++) lines.push(defined(previous.lines[i], 'unchanged line'));
+  const starts = previous.lineStarts.slice(0, prefix);
+  for (const o of middleStarts) starts.push(o + startOffset);
+  for (let i = oldCount - suffix; i < oldCount; i++) starts.push(defined(previous.lineStarts[i], 'unchanged line start') + delta);
+  return { lines, starts, prefix, suffix };
+}
+
 /** Index of the chunk that holds `line` (the last chunk for lines past the end). */
 function chunkAt(chunks: readonly ChunkSyntax[], line: number): number {
   let lo = 0;
@@ -87,13 +140,14 @@ function chunkAt(chunks: readonly ChunkSyntax[], line: number): number {
  * Parses `rawText`. With `previous` (an earlier version of the same document),
  * only the chunks the change touched are parsed again.
  */
-export function parseDocument(rawText: string, previous?: ParsedDocument): ParsedDocument {
+export function parseDocument(rawText: string, previous?: ParsedDocument, unchanged?: UnchangedLines): ParsedDocument {
   const text = neutraliseBom(rawText);
-  const lines = splitLines(text);
-  const starts = lineStarts(text);
-  if (!previous || previous.chunks.length < 2) return fullParse(text, lines, starts);
-  if (previous.text === text) return previous;
-  const { prefix, suffix } = diffLines(previous.lines, lines);
+  if (!previous || previous.chunks.length < 2) return fullParse(text, splitLines(text), lineStarts(text));
+  const hinted = unchanged && relines(previous, text, unchanged);
+  const lines = hinted ? hinted.lines : splitLines(text);
+  const starts = hinted ? hinted.starts : lineStarts(text);
+  if (!hinted && previous.text === text) return previous;
+  const { prefix, suffix } = hinted ?? diffLines(previous.lines, lines);
   const delta = lines.length - previous.lines.length;
   const chunks = previous.chunks;
   const lastOldChanged = Math.max(prefix, previous.lines.length - suffix - 1);

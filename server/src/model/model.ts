@@ -16,7 +16,7 @@
  * Pure: no LSP, no I/O.
  */
 import type { Position, Range } from 'vscode-languageserver-types';
-import { parseDocument, type ParsedDocument } from './document';
+import { parseDocument, type ParsedDocument, type UnchangedLines } from './document';
 import { expand, type ArgValues } from './expand';
 import type { ArgSyntax, DirectiveSyntax, FlagSyntax, FromSyntax, InstructionSyntax, Token } from './syntax';
 import { defined, rangeContains } from './text';
@@ -198,8 +198,8 @@ function resolveReference(value: string, numeric: boolean, i: number, count: num
 }
 
 /** Builds the model of one document version (re-using an earlier version's parse where the text is unchanged). */
-export function buildModel(text: string, previous?: StageModel): StageModel {
-  return modelFromParsed(parseDocument(text, previous?.parsed));
+export function buildModel(text: string, previous?: StageModel, unchanged?: UnchangedLines): StageModel {
+  return modelFromParsed(parseDocument(text, previous?.parsed, unchanged));
 }
 
 export function modelFromParsed(parsed: ParsedDocument): StageModel {

@@ -10,6 +10,7 @@ import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-langua
 import type { Diagnostic } from 'vscode-languageserver';
 import { parseCompose, type ComposeFile } from '../workspace/compose';
 import { buildModel, type StageModel } from '../model/model';
+import type { UnchangedLines } from '../model/document';
 import type { Problem } from '../model/checks';
 import { problemsFor } from '../features/diagnostics';
 import type { Settings } from '../protocol';
@@ -30,6 +31,11 @@ export interface DocState {
   model: StageModel | undefined;
   modelVersion: number;
   problems: Problem[] | undefined;
+  /**
+   * Lines the edits since `modelVersion` left alone (from the changes' ranges): undefined
+   * when there was no edit, null when one replaced the whole text.
+   */
+  unchanged: UnchangedLines | null | undefined;
   /** dockerfile-utils diagnostics of `dlsLines` (an earlier version, possibly). */
   dlsDiagnostics: Diagnostic[];
   dlsLines: readonly string[];
@@ -64,6 +70,7 @@ export class DocumentStore {
       model: undefined,
       modelVersion: -1,
       problems: undefined,
+      unchanged: undefined,
       dlsDiagnostics: [],
       dlsLines: [],
     };
@@ -73,7 +80,9 @@ export class DocumentStore {
 
   change(uri: string, changes: TextDocumentContentChangeEvent[], version: number): DocState | undefined {
     const st = this.docs.get(uri);
-    if (st) st.doc = TextDocument.update(st.doc, changes, version);
+    if (!st) return st;
+    st.unchanged = unchangedLines(st.unchanged, st.doc.lineCount, changes);
+    st.doc = TextDocument.update(st.doc, changes, version);
     return st;
   }
 
@@ -98,12 +107,41 @@ export class DocumentStore {
   }
 }
 
+const lineBreaks = (s: string): number => (s.match(/\r\n|\r|\n/g) ?? []).length;
+
+/**
+ * The lines a series of changes left alone at the top and at the bottom, added to what
+ * earlier changes left (`acc`). An edit of lines a..b keeps the a lines above it and the
+ * lines below b; later edits can only shrink both counts.
+ */
+export function unchangedLines(
+  acc: UnchangedLines | null | undefined,
+  lineCount: number,
+  changes: readonly TextDocumentContentChangeEvent[],
+): UnchangedLines | null {
+  let lines = lineCount;
+  let out: UnchangedLines | null = acc === undefined ? { prefix: Number.MAX_SAFE_INTEGER, suffix: Number.MAX_SAFE_INTEGER } : acc;
+  for (const c of changes) {
+    if (!('range' in c)) {
+      out = null;
+      lines = lineBreaks(c.text) + 1;
+      continue;
+    }
+    const a = Math.max(0, c.range.start.line);
+    const b = Math.max(a, c.range.end.line);
+    if (out) out = { prefix: Math.min(out.prefix, a), suffix: Math.min(out.suffix, Math.max(0, lines - b - 1)) };
+    lines = Math.max(1, lines - (Math.min(b, lines - 1) - Math.min(a, lines - 1)) + lineBreaks(c.text));
+  }
+  return out;
+}
+
 /** The model of the document's current version, built once per version; undefined when the file is too large. */
 export function modelOf(st: DocState, settings: Settings): StageModel | undefined {
   const text = st.doc.getText();
   if (text.length > settings.maxFileSize) return undefined;
   if (!st.model || st.modelVersion !== st.doc.version) {
-    st.model = buildModel(text, st.model);
+    st.model = buildModel(text, st.model, st.unchanged ?? undefined);
+    st.unchanged = undefined;
     st.modelVersion = st.doc.version;
     st.problems = undefined;
   }
