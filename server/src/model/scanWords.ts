@@ -1,0 +1,415 @@
+/**
+ * The word level of our own Dockerfile scanner (scan.ts): positions, escapes, the arguments
+ * of an instruction, its flags and its heredocs, from the text of one chunk. Everything here
+ * reproduces what the stage model was written against (dockerfile-ast 0.7.1, checked by
+ * test/unit/scan.test.ts), including its choices on malformed input, so that the model and
+ * its tests did not move when the parser changed; the one departure is BuildKit's
+ * continuation rule (see `Source.isEscape`).
+ */
+import type { Position } from 'vscode-languageserver-types';
+import type { FlagOptionSyntax, FlagSyntax } from './syntax';
+
+export const TAB = 9;
+export const LF = 10;
+export const CR = 13;
+export const SPACE = 32;
+export const HASH = 35;
+const DOLLAR = 36;
+const DASH = 45;
+const EQUALS = 61;
+const COMMA = 44;
+const BACKSLASH = 92;
+
+export const isBlank = (c: number): boolean => c === SPACE || c === TAB;
+export const isBreak = (c: number): boolean => c === LF || c === CR;
+const isSpace = (c: number): boolean => c === SPACE || c === TAB || c === LF || c === CR;
+
+/** The text of a chunk: character access, escapes, and positions (UTF-16 code units, as LSP). */
+export class Source {
+  readonly len: number;
+  /** The escape character's code; set once the directives are read. */
+  esc = BACKSLASH;
+  escChar = '\\';
+  private readonly starts: number[] = [0];
+  private hint = 0;
+  // The next `\n`, `\r`, escape character and `<` at or after a position, for a scan that moves
+  // forward: found with the engine's native search, each at most once per occurrence.
+  private readonly nextLF = new NextIndex('\n');
+  private readonly nextCR = new NextIndex('\r');
+  private nextEsc = new NextIndex('\\');
+  private readonly nextLT = new NextIndex('<');
+
+  constructor(
+    readonly text: string,
+    private readonly firstLine: number,
+  ) {
+    this.len = text.length;
+    if (!text.includes('\r')) {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      return;
+    }
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LF) this.starts.push(i + 1);
+      else if (c === CR) {
+        if (text.charCodeAt(i + 1) === LF) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  setEscape(ch: string): void {
+    this.escChar = ch;
+    this.esc = ch.charCodeAt(0);
+    this.nextEsc = new NextIndex(ch);
+  }
+
+  /** The first line break (`\r` or `\n`) at or after `i`, or the text's length. */
+  breakFrom(i: number): number {
+    return Math.min(this.nextLF.from(this.text, i), this.nextCR.from(this.text, i));
+  }
+
+  /** The first escape character (active or not) at or after `i`, or the text's length. */
+  escapeFrom(i: number): number {
+    return this.nextEsc.from(this.text, i);
+  }
+
+  /** The first `<` at or after `i`, or the text's length. */
+  angleFrom(i: number): number {
+    return this.nextLT.from(this.text, i);
+  }
+
+  code(i: number): number {
+    return this.text.charCodeAt(i);
+  }
+
+  /**
+   * Is the character at `i` an active escape character? BuildKit's continuation rule
+   * (parser.go, setEscapeToken: `([^E])E[ \t]*$|^E[ \t]*$`) makes the last escape character
+   * of a line that ends in two of them (`dir c:\\`) a plain character: the line does not continue.
+   */
+  isEscape(i: number): boolean {
+    return this.text.charCodeAt(i) === this.esc && !this.endsEscapedEscape(i);
+  }
+
+  /** `i` holds the second of two escape characters that end their line (spaces and tabs aside). */
+  endsEscapedEscape(i: number): boolean {
+    if (i < 1 || this.text.charCodeAt(i - 1) !== this.esc || this.text.charCodeAt(i) !== this.esc) return false;
+    let j = i + 1;
+    while (j < this.len && isBlank(this.text.charCodeAt(j))) j++;
+    return j >= this.len || isBreak(this.text.charCodeAt(j));
+  }
+
+  /** An offset as a text document would store it after a round trip through a position: clamped, and never between `\r` and `\n`. */
+  norm(off: number): number {
+    if (off <= 0) return 0;
+    if (off >= this.len) return this.len;
+    return this.text.charCodeAt(off) === LF && this.text.charCodeAt(off - 1) === CR ? off - 1 : off;
+  }
+
+  /** The position of an offset (`moved` lines lower, for a chunk that moved since it was scanned). */
+  pos(offset: number, moved = 0): Position {
+    const off = this.norm(offset);
+    const s = this.starts;
+    let line = this.hint;
+    if (!((s[line] ?? 0) <= off && off < (s[line + 1] ?? Infinity))) {
+      if ((s[line + 1] ?? Infinity) <= off && off < (s[line + 2] ?? Infinity)) line++;
+      else {
+        let lo = 0;
+        let hi = s.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if ((s[mid] ?? 0) <= off) lo = mid;
+          else hi = mid - 1;
+        }
+        line = lo;
+      }
+      this.hint = line;
+    }
+    return { line: line + this.firstLine + moved, character: off - (s[line] ?? 0) };
+  }
+
+  /** The offset where line `n` (0-based, in the chunk) starts; the text's end past the last line. */
+  offsetOfLine(n: number): number {
+    return this.starts[n] ?? this.len;
+  }
+
+  /** The line (0-based, in the chunk) of an offset. */
+  lineOf(offset: number): number {
+    return this.pos(offset).line - this.firstLine;
+  }
+}
+
+/** The next occurrence of a character, remembered between calls: linear over a forward scan. */
+class NextIndex {
+  private lo = 0;
+  private at = -1;
+  constructor(private readonly ch: string) {}
+
+  from(text: string, i: number): number {
+    if (this.at === -1 || i < this.lo || i > this.at) {
+      const k = text.indexOf(this.ch, i);
+      this.at = k === -1 ? text.length : k;
+      this.lo = i;
+    }
+    return this.at;
+  }
+}
+
+/** An argument: its text with escapes resolved, and its extent in the chunk. */
+export interface Word {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The arguments in [from, to): split on whitespace (quotes do not group). An escape character
+ * yields the next character (an escaped `$` stays as written, `\$`); an escape before a line
+ * break continues the word on the next line unless blanks stood before it, and inside such a
+ * continuation a line whose first character is `#` is a comment.
+ */
+export function words(src: Source, from: number, to: number, until?: (text: string) => boolean): Word[] {
+  if (from >= to) return [];
+  if (!src.text.slice(from, to).includes(src.escChar)) return plainWords(src.text, from, to, until);
+  const t = src.text;
+  const out: Word[] = [];
+  let found = -1; // start of the current word
+  let marker = -1; // where the current word ends when an escape stood after it
+  let escaping = false; // inside a continuation, before the next word character
+  let blankAfterEscape = false;
+  let comment = false;
+  let continuationStart = false; // at the first character of a continued line: `#` starts a comment
+  // The word's text is `acc` followed by the run [runA, runB) of the source.
+  let acc = '';
+  let runA = -1;
+  let runB = -1;
+  const take = (a: number, b: number): void => {
+    if (runA !== -1 && runB === a) runB = b;
+    else {
+      if (runA !== -1) acc += t.slice(runA, runB);
+      runA = a;
+      runB = b;
+    }
+  };
+  /** Ends the current word; true when it is the last one wanted. */
+  const emit = (end: number): boolean => {
+    const text = runA === -1 ? acc : acc + t.slice(runA, runB);
+    // (An escape and blanks before any word character emit an empty word, starting just before `from`.)
+    out.push({ text, start: found === -1 ? from - 1 : found, end });
+    acc = '';
+    runA = -1;
+    found = -1;
+    return until !== undefined && until(text);
+  };
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (isSpace(c)) {
+      if (escaping) {
+        blankAfterEscape = !isBreak(c);
+        if (isBreak(c) && comment) {
+          comment = false;
+          continuationStart = true;
+        }
+      } else if (found !== -1) {
+        if (emit(marker === -1 ? i : marker)) return out;
+        marker = -1;
+      }
+      continue;
+    }
+    if (c === src.esc && src.isEscape(i)) {
+      const n = i + 1 < to ? t.charCodeAt(i + 1) : -1;
+      if (isBlank(n)) {
+        for (let j = i + 2; j < to; j++) {
+          const d = t.charCodeAt(j);
+          if (isBlank(d)) continue;
+          if (isBreak(d)) {
+            comment = false;
+            escaping = true;
+            continuationStart = true;
+            if (found !== -1) marker = i;
+            i = d === CR ? j + 1 : j;
+          } else {
+            marker = i;
+            if (found === -1) i = j - 1;
+          }
+          break;
+        }
+      } else if (isBreak(n)) {
+        comment = false;
+        escaping = true;
+        continuationStart = true;
+        if (found !== -1 && marker === -1) marker = i;
+        i += n === CR ? 2 : 1;
+      } else {
+        if (blankAfterEscape && marker !== -1 && emit(marker)) return out;
+        marker = -1;
+        blankAfterEscape = false;
+        escaping = false;
+        if (n === -1) break;
+        take(n === DOLLAR ? i : i + 1, i + 2);
+        if (found === -1) found = i;
+        i++;
+      }
+      continue;
+    }
+    if (comment) continue;
+    if (continuationStart && c === HASH) comment = true;
+    else {
+      if (blankAfterEscape && marker !== -1 && emit(marker)) return out;
+      blankAfterEscape = false;
+      escaping = false;
+      marker = -1;
+      take(i, i + 1);
+      if (found === -1) found = i;
+    }
+    continuationStart = false;
+  }
+  if (found !== -1) emit(marker === -1 ? to : marker);
+  return out;
+}
+
+/** `words` without an escape character: runs of characters other than blanks and line breaks. */
+function plainWords(t: string, from: number, to: number, until?: (text: string) => boolean): Word[] {
+  const out: Word[] = [];
+  let start = -1;
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c === SPACE || c === TAB || c === LF || c === CR) {
+      if (start === -1) continue;
+      const text = t.slice(start, i);
+      out.push({ text, start, end: i });
+      start = -1;
+      if (until !== undefined && until(text)) return out;
+    } else if (start === -1) start = i;
+  }
+  if (start !== -1) out.push({ text: t.slice(start, to), start, end: to });
+  return out;
+}
+
+/** Which instructions take flags, and where their flags stop. */
+type FlagRule = 'dashes' | 'healthcheck' | 'none';
+const FLAG_RULES: ReadonlyMap<string, FlagRule> = new Map([
+  ['FROM', 'dashes'],
+  ['ADD', 'dashes'],
+  ['COPY', 'dashes'],
+  ['RUN', 'dashes'],
+  ['HEALTHCHECK', 'healthcheck'],
+  ['CMD', 'none'],
+  ['ENTRYPOINT', 'none'],
+  ['SHELL', 'none'],
+  ['VOLUME', 'none'],
+]);
+
+const endsDashes = (v: string): boolean => !v.includes('--');
+const endsHealthcheckFlags = (v: string): boolean => v.toUpperCase() === 'CMD' || v.toUpperCase() === 'NONE';
+
+/**
+ * For a keyword that can have flags: is this word where they end (so that later words need not
+ * be read to know them)? Undefined for a keyword without flags.
+ */
+export function endsFlags(keyword: string): ((text: string) => boolean) | undefined {
+  const rule = FLAG_RULES.get(keyword);
+  return rule === 'dashes' ? endsDashes : rule === 'healthcheck' ? endsHealthcheckFlags : undefined;
+}
+
+/**
+ * The flag words of an instruction: the words that start with `--`, up to the first word
+ * without `--` anywhere in it (FROM, ADD, COPY, RUN) or to CMD/NONE (HEALTHCHECK). CMD,
+ * ENTRYPOINT, SHELL, VOLUME and the other instructions have none.
+ */
+export function flagWords(keyword: string, ws: readonly Word[]): Word[] {
+  const rule = FLAG_RULES.get(keyword);
+  if (rule === undefined || rule === 'none') return [];
+  const out: Word[] = [];
+  for (const w of ws) {
+    const v = w.text;
+    if (rule === 'dashes' ? endsDashes(v) : endsHealthcheckFlags(v)) break;
+    if (v.startsWith('--')) out.push(w);
+  }
+  return out;
+}
+
+/**
+ * A flag `--name[=value]`; a value splits on `,` into options `key[=value]`. The name and value
+ * are read from the word (escapes resolved), the positions of `=` and of the options from the
+ * text as written; where the two differ (an escape inside a flag) positions follow dockerfile-ast.
+ */
+export function flagOf(src: Source, w: Word, moved: number): FlagSyntax {
+  const a = src.norm(w.start);
+  const b = src.norm(w.end);
+  const v = w.text;
+  let index = -1;
+  for (let i = a; i < b && index === -1; i++) if (src.code(i) === EQUALS) index = i - a;
+  // The name starts after the dashes; backslashes and blanks (a continuation) are skipped.
+  let nameStart = -1;
+  for (let i = a, dashes = 0; i < b; i++) {
+    const c = src.code(i);
+    if (isSpace(c) || (c === BACKSLASH && !(src.esc === BACKSLASH && src.endsEscapedEscape(i)))) continue;
+    if (c !== DASH || ++dashes === 3) {
+      nameStart = i - a;
+      break;
+    }
+  }
+  const range = { start: src.pos(w.start, moved), end: src.pos(w.end, moved) };
+  const nameFrom = src.pos(a + nameStart, moved);
+  if (index === -1) return { name: v.substring(2), nameRange: { start: nameFrom, end: range.end }, value: null, valueRange: null, range, options: [] };
+  const nameRange = { start: nameFrom, end: src.pos(a + index, moved) };
+  if (index === v.length - 1) {
+    return { name: v.substring(2, index), nameRange, value: '', valueRange: { start: range.end, end: range.end }, range, options: [] };
+  }
+  const eq = v.indexOf('=');
+  const value = v.substring(eq + 1);
+  return {
+    name: v.substring(2, eq),
+    nameRange,
+    value,
+    valueRange: { start: src.pos(a + index + 1, moved), end: range.end },
+    range,
+    options: optionsOf(src, value, src.norm(a + index + 1), moved),
+  };
+}
+
+/** The options of a flag's value, positioned from `at` by their index in the value. */
+function optionsOf(src: Source, value: string, at: number, moved: number): FlagOptionSyntax[] {
+  const out: FlagOptionSyntax[] = [];
+  const option = (nameStart: number, valueStart: number, valueEnd: number): FlagOptionSyntax => {
+    const range = { start: src.pos(at + nameStart, moved), end: src.pos(at + valueEnd, moved) };
+    if (valueStart === -1) return { name: value.substring(nameStart, valueEnd), value: null, valueRange: null, range };
+    return {
+      name: value.substring(nameStart, valueStart - 1),
+      value: value.substring(valueStart, valueEnd),
+      valueRange: { start: src.pos(at + valueStart, moved), end: range.end },
+      range,
+    };
+  };
+  let nameStart = -1;
+  let valueStart = -1;
+  let hasOptions = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === EQUALS) {
+      hasOptions = true;
+      if (valueStart === -1) valueStart = i + 1;
+    } else if (c === COMMA) {
+      out.push(option(nameStart, valueStart, i));
+      nameStart = -1;
+      valueStart = -1;
+    } else if (nameStart === -1) nameStart = i;
+  }
+  if (hasOptions && nameStart !== -1) out.push(option(nameStart, valueStart, value.length));
+  return out;
+}
+
+/** The name a heredoc word declares (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`), or null. */
+export function heredocName(word: string): string | null {
+  let v = word.substring(2);
+  if (v.startsWith('-')) v = v.substring(1);
+  for (const q of ['"', "'"]) {
+    if (v.startsWith(q)) {
+      if (!v.endsWith(q)) return null;
+      v = v.substring(1, v.length - 1);
+    }
+  }
+  return v.startsWith('<') ? null : v;
+}
