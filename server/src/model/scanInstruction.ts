@@ -12,7 +12,7 @@
 import type { Position, Range } from 'vscode-languageserver-types';
 import type { FlagSyntax, InstructionSyntax, Token } from './syntax';
 import { heredocsOf } from './scanHeredoc';
-import { endsFlags, flagOf, flagWords, words, type Source, type Word } from './scanWords';
+import { endsFlags, flagOf, flagText, flagValueStart, flagWords, optionName, optionSpans, words, type Source, type Word } from './scanWords';
 
 /** A shared empty list (the syntax is immutable). */
 export const NONE: readonly never[] = Object.freeze([]);
@@ -60,18 +60,23 @@ export function tokenOf(src: Source, w: Word, moved: number): Token {
   return { text: w.text, range: { start: src.pos(w.start, moved), end: src.pos(w.end, moved) } };
 }
 
-/** The references in COPY --from=… and RUN --mount=…,from=…; only those flags are made now. */
+/** The references in COPY --from=… and RUN --mount=…,from=…, read without making the flags. */
 function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
   const out: RefFound[] = [];
   for (const w of fw) {
     if (keyword === 'COPY' && w.text.startsWith('--from')) {
-      const f = flagOf(src, w, 0);
-      if (f.name === 'from' && f.value !== null && f.valueRange) out.push({ kind: 'copy', value: f.value, range: f.valueRange });
+      const f = flagText(src, w);
+      if (f.name !== 'from' || f.value === null) continue;
+      out.push({ kind: 'copy', value: f.value, range: { start: src.pos(flagValueStart(src, f)), end: src.pos(w.end) } });
     } else if (keyword === 'RUN' && w.text.startsWith('--mount') && /from/i.test(w.text)) {
-      const f = flagOf(src, w, 0);
-      if (f.name !== 'mount') continue;
-      for (const o of f.options) {
-        if (o.name.toLowerCase() === 'from' && o.value !== null && o.valueRange) out.push({ kind: 'mount', value: o.value, range: o.valueRange });
+      const f = flagText(src, w);
+      if (f.name !== 'mount' || !f.value) continue;
+      const value = f.value;
+      const at = flagValueStart(src, f);
+      for (const [n, vs, ve] of optionSpans(value)) {
+        if (vs !== -1 && optionName(value, n, vs, ve).toLowerCase() === 'from') {
+          out.push({ kind: 'mount', value: value.substring(vs, ve), range: { start: src.pos(at + vs), end: src.pos(at + ve) } });
+        }
       }
     }
   }

@@ -330,17 +330,43 @@ export function flagWords(keyword: string, ws: readonly Word[]): Word[] {
   return out;
 }
 
+/** A flag word read without positions: `flagOf` and the references read it so. */
+export interface FlagText {
+  readonly name: string;
+  /** Null without `=`; '' when `=` ends the word. */
+  readonly value: string | null;
+  /** Offset of `=` in the word as written (-1 without), and the word's extent. */
+  readonly index: number;
+  readonly a: number;
+  readonly b: number;
+}
+
 /**
- * A flag `--name[=value]`; a value splits on `,` into options `key[=value]`. The name and value
- * are read from the word (escapes resolved), the positions of `=` and of the options from the
- * text as written; where the two differ (an escape inside a flag) positions follow dockerfile-ast.
+ * The name and value of a flag word `--name[=value]`, read from the word (escapes resolved);
+ * where `=` stands is read from the text as written. Where the two differ (an escape inside a
+ * flag) names and positions follow dockerfile-ast.
  */
-export function flagOf(src: Source, w: Word, moved: number): FlagSyntax {
+export function flagText(src: Source, w: Word): FlagText {
   const a = src.norm(w.start);
   const b = src.norm(w.end);
   const v = w.text;
   let index = -1;
   for (let i = a; i < b && index === -1; i++) if (src.code(i) === EQUALS) index = i - a;
+  if (index === -1) return { name: v.substring(2), value: null, index, a, b };
+  if (index === v.length - 1) return { name: v.substring(2, index), value: '', index, a, b };
+  const eq = v.indexOf('=');
+  return { name: v.substring(2, eq), value: v.substring(eq + 1), index, a, b };
+}
+
+/** Where a flag's value starts, for its value range and its options (a `value` of '' is empty at the word's end). */
+export function flagValueStart(src: Source, f: FlagText): number {
+  return f.value === '' ? f.b : src.norm(f.a + f.index + 1);
+}
+
+/** A flag `--name[=value]`; a value splits on `,` into options `key[=value]`. */
+export function flagOf(src: Source, w: Word, moved: number): FlagSyntax {
+  const f = flagText(src, w);
+  const { a, b, index, name, value } = f;
   // The name starts after the dashes; backslashes and blanks (a continuation) are skipped.
   let nameStart = -1;
   for (let i = a, dashes = 0; i < b; i++) {
@@ -353,36 +379,21 @@ export function flagOf(src: Source, w: Word, moved: number): FlagSyntax {
   }
   const range = { start: src.pos(w.start, moved), end: src.pos(w.end, moved) };
   const nameFrom = src.pos(a + nameStart, moved);
-  if (index === -1) return { name: v.substring(2), nameRange: { start: nameFrom, end: range.end }, value: null, valueRange: null, range, options: [] };
+  if (value === null) return { name, nameRange: { start: nameFrom, end: range.end }, value, valueRange: null, range, options: [] };
   const nameRange = { start: nameFrom, end: src.pos(a + index, moved) };
-  if (index === v.length - 1) {
-    return { name: v.substring(2, index), nameRange, value: '', valueRange: { start: range.end, end: range.end }, range, options: [] };
-  }
-  const eq = v.indexOf('=');
-  const value = v.substring(eq + 1);
-  return {
-    name: v.substring(2, eq),
-    nameRange,
-    value,
-    valueRange: { start: src.pos(a + index + 1, moved), end: range.end },
-    range,
-    options: optionsOf(src, value, src.norm(a + index + 1), moved),
-  };
+  if (value === '') return { name, nameRange, value, valueRange: { start: range.end, end: range.end }, range, options: [] };
+  const at = flagValueStart(src, f);
+  const options = optionSpans(value).map(([n, vs, ve]) => optionOf(src, value, at, n, vs, ve, moved));
+  return { name, nameRange, value, valueRange: { start: src.pos(at, moved), end: range.end }, range, options };
 }
 
-/** The options of a flag's value, positioned from `at` by their index in the value. */
-function optionsOf(src: Source, value: string, at: number, moved: number): FlagOptionSyntax[] {
-  const out: FlagOptionSyntax[] = [];
-  const option = (nameStart: number, valueStart: number, valueEnd: number): FlagOptionSyntax => {
-    const range = { start: src.pos(at + nameStart, moved), end: src.pos(at + valueEnd, moved) };
-    if (valueStart === -1) return { name: value.substring(nameStart, valueEnd), value: null, valueRange: null, range };
-    return {
-      name: value.substring(nameStart, valueStart - 1),
-      value: value.substring(valueStart, valueEnd),
-      valueRange: { start: src.pos(at + valueStart, moved), end: range.end },
-      range,
-    };
-  };
+/**
+ * The options of a flag's value, as [nameStart, valueStart, valueEnd] in the value (valueStart
+ * -1 without `=`): split on `,`; a last option without `,` after it counts only when the value
+ * holds an `=` somewhere.
+ */
+export function optionSpans(value: string): [number, number, number][] {
+  const out: [number, number, number][] = [];
   let nameStart = -1;
   let valueStart = -1;
   let hasOptions = false;
@@ -392,13 +403,26 @@ function optionsOf(src: Source, value: string, at: number, moved: number): FlagO
       hasOptions = true;
       if (valueStart === -1) valueStart = i + 1;
     } else if (c === COMMA) {
-      out.push(option(nameStart, valueStart, i));
+      out.push([nameStart, valueStart, i]);
       nameStart = -1;
       valueStart = -1;
     } else if (nameStart === -1) nameStart = i;
   }
-  if (hasOptions && nameStart !== -1) out.push(option(nameStart, valueStart, value.length));
+  if (hasOptions && nameStart !== -1) out.push([nameStart, valueStart, value.length]);
   return out;
+}
+
+/** The option's name (`key` of `key=value`, or all of it without `=`). */
+export function optionName(value: string, nameStart: number, valueStart: number, valueEnd: number): string {
+  return valueStart === -1 ? value.substring(nameStart, valueEnd) : value.substring(nameStart, valueStart - 1);
+}
+
+/** An option of a flag's value, positioned from `at` by its index in the value. */
+export function optionOf(src: Source, value: string, at: number, nameStart: number, valueStart: number, valueEnd: number, moved: number): FlagOptionSyntax {
+  const range = { start: src.pos(at + nameStart, moved), end: src.pos(at + valueEnd, moved) };
+  const name = optionName(value, nameStart, valueStart, valueEnd);
+  if (valueStart === -1) return { name, value: null, valueRange: null, range };
+  return { name, value: value.substring(valueStart, valueEnd), valueRange: { start: src.pos(at + valueStart, moved), end: range.end }, range };
 }
 
 /** The name a heredoc word declares (`<<EOF`, `<<-EOF`, `<<"EOF"`, `<<'EOF'`), or null. */
