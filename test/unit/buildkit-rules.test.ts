@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDocument } from '../../server/src/model/document';
 import { buildModel, modelFromParsed } from '../../server/src/model/model';
-import { breakEscapedEscapes, endsWithContinuation } from '../../server/src/model/syntax';
+import { endsWithContinuation } from '../../server/src/model/syntax';
+import { breakEscapedEscapes } from './support/ast-oracle';
 import { computeDefinition, computeReferences, computeRename } from '../../server/src/features/navigation';
 import { checkModel } from '../../server/src/model/checks';
 

@@ -2,13 +2,15 @@
  * Parses a document in chunks of whole stages and, for a new version of the
  * same document, re-parses only the stages an edit touched.
  *
- * Why: dockerfile-ast needs about 20 µs a line, so a 25,000-line Dockerfile
- * costs half a second to parse; a keystroke touches one stage. Chunk
- * boundaries always come from a real parse (never from a scanner of our own):
- * a boundary is a FROM line that dockerfile-ast saw start an instruction. A
- * re-parsed region is checked at both ends (does it still start with FROM,
- * does it end with no open continuation or heredoc) and grown until it does,
- * so the result equals a full parse.
+ * Why: a keystroke touches one stage, and even our own scanner (scan.ts) needs
+ * tens of milliseconds for a 25,000-line Dockerfile (dockerfile-ast, which we
+ * used before, half a second). Chunk boundaries always come from a real scan,
+ * never from a guess: a boundary is a FROM line that our scanner, which follows
+ * BuildKit's rules and is checked against dockerfile-ast by
+ * test/unit/scan.test.ts, saw start an instruction. A re-parsed region is
+ * checked at both ends (does it still start with FROM, does it end with no open
+ * continuation or heredoc) and grown until it does, so the result equals a full
+ * parse.
  */
 import { parseChunk, shiftChunk, type ChunkSyntax, type StageSyntax } from './syntax';
 import { defined, diffLines, lineStarts, neutraliseBom, splitLines } from './text';
