@@ -162,6 +162,8 @@ function equalsAt(src: Source, a: number, b: number, name: string): boolean {
 /** The heredoc's name as written in its word: quotes, `<<`, `-` and escapes removed. */
 export function nameOf(src: Source, w: Word): string {
   const [a, b] = nameRange(src, w);
+  const written = src.text.slice(a, b);
+  if (!written.includes(src.escChar)) return written;
   const lastLF = lastLineFeed(src, a, b);
   let name = '';
   let escaping = false;
