@@ -38,7 +38,7 @@ export function endsWithContinuation(line: string, esc: string): boolean {
  * from its own `# escape=` directive; on any other chunk it is `escapeChar`.
  */
 export function scanChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean): ChunkSyntax {
-  const src = new Source(text, startLine);
+  const src = new Source(first ? text : detached(text), startLine);
   let begin = text.charCodeAt(0) === BOM ? 1 : 0;
   let directives: DirectiveSyntax[] = [];
   if (first) {
@@ -50,6 +50,17 @@ export function scanChunk(text: string, startLine: number, lineCount: number, es
   const scanner = new Scanner(src);
   scanner.run(begin);
   return assemble(scanner, { startLine, lineCount, first, directives, esc });
+}
+
+/**
+ * A copy of `text` that shares no storage with the string it was sliced from. A later chunk's
+ * text is a slice of its version of the document; the syntax keeps slices of it (words, comments)
+ * and pending arguments keep all of it, which would keep that version's whole text alive for as
+ * long as the chunk lives (one old version per edited stage). The concatenation is flattened
+ * into a new string by the slice (V8); elsewhere it is still the same text.
+ */
+function detached(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 /** The first valid `escape` directive, or a backslash. */

@@ -3,6 +3,8 @@
  * is parsed in chunks of whole stages (see document.ts) by our own scanner (scan.ts, which
  * follows BuildKit's rules and is checked against dockerfile-ast by test/unit/scan.test.ts);
  * a chunk's syntax is made once and moved, never re-parsed, when an edit above it shifts it.
+ * An instruction's `args` and `flags` may be made on first read (scanInstruction.ts); they
+ * read, spread, compare and serialise as plain data all the same.
  */
 import type { Position, Range } from 'vscode-languageserver-types';
 import { scanChunk } from './scan';
