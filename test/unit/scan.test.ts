@@ -516,6 +516,7 @@ test('pathological input scans in linear time and never throws', { timeout: 120_
     'RUN <<' + '\\x'.repeat(N) + '\nbody\n',
     'RUN <<a' + '\\x#'.repeat(N / 2) + '\n',
     'RUN ' + '<<a '.repeat(N / 4) + '\nx\n',
+    'RUN <<' + 'x'.repeat(N / 2) + '\n' + 'y\n'.repeat(N / 2),
     'RUN a' + '\\\\      '.repeat(N / 8) + '\n',
     'R' + '\\ \n'.repeat(N / 3) + 'UN x',
     'RUN a \\\n' + '  # c\n'.repeat(N / 6) + 'b\n',

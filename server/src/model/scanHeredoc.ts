@@ -57,6 +57,17 @@ interface Scan {
   lineStart: number;
   /** Past the first logical line. */
   processed: boolean;
+  /** The name of heredoc `named` (read once, not on every body line). */
+  named: number;
+  name: string;
+}
+
+function currentName(src: Source, s: Scan): string {
+  if (s.named !== s.current) {
+    s.name = nameOf(src, definition(s));
+    s.named = s.current;
+  }
+  return s.name;
 }
 
 function closed(src: Source, args: readonly Word[], first: Word, end: number): HeredocSyntax[] {
@@ -64,7 +75,7 @@ function closed(src: Source, args: readonly Word[], first: Word, end: number): H
   const n = src.norm(end) - so;
   const endPos = src.pos(end);
   const out: HeredocSyntax[] = [];
-  const s: Scan = { defs: [], current: 0, contentStart: -1, contentEnd: -1, lineStart: -1, processed: false };
+  const s: Scan = { defs: [], current: 0, contentStart: -1, contentEnd: -1, lineStart: -1, processed: false, named: -1, name: '' };
   let escaping = false;
   const lastLF = lastLineFeed(src, so, so + n) - so;
   const nextBreak = (k: number): number => {
@@ -98,7 +109,7 @@ function closed(src: Source, args: readonly Word[], first: Word, end: number): H
       if (s.contentStart === -1) s.contentStart = k;
       s.contentEnd = k;
       const def = definition(s);
-      const name = nameOf(src, def);
+      const name = currentName(src, s);
       const delimiter = delimiterOf(src, def, name, so + s.lineStart, so + k, src.pos(so + k));
       if (delimiter !== null) {
         out.push({ name, contentRange: { start: src.pos(so + s.contentStart), end: src.pos(so + s.lineStart - 1) }, delimiterRange: delimiter });
@@ -124,7 +135,7 @@ function closed(src: Source, args: readonly Word[], first: Word, end: number): H
   }
   if (!s.processed) return unclosed(src, args);
   const def = definition(s);
-  const name = nameOf(src, def);
+  const name = currentName(src, s);
   const delimiter = delimiterOf(src, def, name, so + s.lineStart, end, endPos);
   let content: Range | null = null;
   if (delimiter === null) content = { start: src.pos(so + s.contentStart), end: endPos };
