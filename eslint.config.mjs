@@ -63,6 +63,10 @@ export default tseslint.config(
               ['../*', ...LSP, ...VSCODE, 'node:*', 'fs', 'path', 'child_process'],
               'model/ is the pure stage model: it imports only model/ (and LSP types from vscode-languageserver-types).',
             ),
+            pattern(
+              ['dockerfile-ast', 'dockerfile-language-service', 'dockerfile-utils'],
+              'model/ reads Dockerfiles with its own scanner (scan.ts); dockerfile-ast is only the test oracle (test/unit/support/ast-oracle.ts).',
+            ),
           ],
         },
       ],
