@@ -12,13 +12,9 @@ import { test } from 'node:test';
 import { TextDocument, type TextDocumentContentChangeEvent } from 'vscode-languageserver-textdocument';
 import { parseDocument, relines, type ParsedDocument } from '../../server/src/model/document';
 import { unchangedLines } from '../../server/src/server/documents';
+import { rng } from './support/fuzz-alphabet';
 
 const fixtures = path.resolve(__dirname, '../../../test/fixtures');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
 
 const PIECES = ['\n', '\r\n', '\r', 'FROM alpine AS b\n', 'RUN echo \\\n', 'RUN <<EOF\n', 'EOF\n', 'x', ' ', '# c\n', 'COPY --from=b / /\n', ''];
 

@@ -17,48 +17,7 @@ import { computeDefinition, computeHighlights, computeReferences, computeRename,
 import { computeSemanticTokens } from '../../server/src/features/semanticTokens';
 import { computeDocumentSymbols, computeFoldingRanges } from '../../server/src/features/symbols';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-const ALPHABET = [
-  'FROM ',
-  'AS ',
-  'as ',
-  'COPY ',
-  '--from=',
-  'RUN ',
-  '--mount=type=cache,from=',
-  '<<EOF',
-  'EOF',
-  '\\',
-  '`',
-  '\n',
-  '\r\n',
-  '\r',
-  ' ',
-  '\t',
-  '#',
-  '$',
-  '${',
-  '}',
-  ':-',
-  '"',
-  "'",
-  '0',
-  '1',
-  'builder',
-  'B',
-  '\uFEFF',
-  '\u{1F433}',
-  '\u0000',
-  '=',
-  ',',
-  'ARG ',
-  '# escape=`\n',
-  '<<<<<<< x\n',
-];
+import { ALPHABET, rng } from './support/fuzz-alphabet';
 
 function exercise(text: string): void {
   const model = buildModel(text);

@@ -16,6 +16,7 @@ import { scanChunk } from '../../server/src/model/scan';
 import { shiftChunk, type ChunkSyntax, type InstructionSyntax } from '../../server/src/model/syntax';
 import { lineStarts, neutraliseBom, splitLines } from '../../server/src/model/text';
 import { breakEscapedEscapes, oracleParseChunk } from './support/ast-oracle';
+import { ALPHABET, rng } from './support/fuzz-alphabet';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -132,49 +133,7 @@ function files(dir: string): string[] {
   });
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-}
-
-// The fuzz alphabet of test/unit/fuzz.test.ts, and more of the constructs the scanner reads.
-const ALPHABET = [
-  'FROM ',
-  'AS ',
-  'as ',
-  'COPY ',
-  '--from=',
-  'RUN ',
-  '--mount=type=cache,from=',
-  '<<EOF',
-  'EOF',
-  '\\',
-  '`',
-  '\n',
-  '\r\n',
-  '\r',
-  ' ',
-  '\t',
-  '#',
-  '$',
-  '${',
-  '}',
-  ':-',
-  '"',
-  "'",
-  '0',
-  '1',
-  'builder',
-  'B',
-  '\uFEFF',
-  '\u{1F433}',
-  '\u0000',
-  '=',
-  ',',
-  'ARG ',
-  '# escape=`\n',
-  '<<<<<<< x\n',
-];
+// The fuzz alphabet (support/fuzz-alphabet.ts), and more of the constructs the scanner reads.
 const MORE = [
   '<<-EOF',
   '<<"EOF"',
