@@ -20,6 +20,7 @@ import type {
   TextEdit,
 } from 'vscode-languageserver';
 import { CodeActionKind, MarkupKind } from 'vscode-languageserver-types';
+import type { StageModel } from '../model/model';
 import { isContinuationLine } from '../model/text';
 
 /** dockerfile-utils codes our stage checks replace (duplicate name, invalid name, AS keyword). */
@@ -185,4 +186,56 @@ export class GeneralFeatures {
       });
     });
   }
+}
+
+/** A shorter text to ask dockerfile-language-service about, and where the position is in it. */
+export interface GeneralSnippet {
+  readonly text: string;
+  readonly position: Position;
+  /** Add to a line of the snippet to get the document's line (for the ranges of its answers). */
+  readonly lineOffset: number;
+}
+
+/**
+ * What a completion at `p` can see: the lines before the first FROM (directives, global
+ * ARGs), the stages its stage builds on (their ENV and ARG), and its stage. Sending that
+ * instead of the whole file keeps a completion at 25,000 lines from parsing all of it
+ * (~130 MB of peak memory). The stage names FROM and --from complete to are ours
+ * (completion.ts).
+ */
+export function completionSnippet(model: StageModel, p: Position): GeneralSnippet {
+  const lines = model.parsed.lines;
+  let idx = -1;
+  model.stages.forEach((s, i) => {
+    if (s.range.start.line <= p.line) idx = i;
+  });
+  const first = model.stages[0];
+  if (idx < 0 || !first) return { text: model.text, position: p, lineOffset: 0 };
+  const chain: number[] = [];
+  for (let k: number | undefined = idx; k !== undefined && chain.length < model.stages.length; k = model.stages[k]?.base.stage) chain.unshift(k);
+  const keep = lines.slice(0, first.range.start.line);
+  let lineOffset = 0;
+  for (const k of chain) {
+    const a = model.stages[k]?.range.start.line ?? lines.length;
+    // The cursor's stage keeps the line after it: some answers edit up to the next line's start.
+    const b = Math.min(lines.length, (model.stages[k + 1]?.range.start.line ?? lines.length) + (k === idx ? 1 : 0));
+    if (k === idx) lineOffset = a - keep.length;
+    for (let l = a; l < b; l++) keep.push(lines[l] ?? '');
+  }
+  return { text: keep.join('\n'), position: { line: p.line - lineOffset, character: p.character }, lineOffset };
+}
+
+/** A completion item of a snippet, its edits moved to the document's lines. */
+export function shiftCompletion(item: CompletionItem, lineOffset: number): CompletionItem {
+  if (lineOffset === 0) return item;
+  const r = (x: Range): Range => ({
+    start: { line: x.start.line + lineOffset, character: x.start.character },
+    end: { line: x.end.line + lineOffset, character: x.end.character },
+  });
+  const te = item.textEdit;
+  return {
+    ...item,
+    ...(te ? { textEdit: 'range' in te ? { ...te, range: r(te.range) } : { ...te, insert: r(te.insert), replace: r(te.replace) } } : {}),
+    ...(item.additionalTextEdits ? { additionalTextEdits: item.additionalTextEdits.map((e) => ({ ...e, range: r(e.range) })) } : {}),
+  };
 }

@@ -28,6 +28,7 @@ import {
   computeComposeHover,
 } from '../features/compose';
 import { computeStageCompletions, stageCompletionContext } from '../features/completion';
+import { completionSnippet, shiftCompletion } from '../features/dls';
 import { computeConvertActions, contextForDirectory, contextForDocument } from '../features/convert';
 import { computeHover } from '../features/hover';
 import { computeInlayHints } from '../features/inlayHints';
@@ -154,10 +155,10 @@ async function completionsAt(ctx: ServerContext, uri: string, position: Position
   const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position), token, 'interactive')) ?? undefined;
   const cc = stageCompletionContext(line, position.character);
   if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
-  const text = st.doc.getText();
-  if (text.length > (await ctx.settings.get(uri)).maxFileSize) return null;
-  const theirs = await ctx.general.completion(text, position);
-  return [...(ours ?? []), ...theirs];
+  const snippet = await withModel(ctx, uri, (m) => completionSnippet(m, position), token, 'interactive');
+  if (!snippet) return ours ?? null;
+  const theirs = await ctx.general.completion(snippet.text, snippet.position);
+  return [...(ours ?? []), ...theirs.map((i) => shiftCompletion(i, snippet.lineOffset))];
 }
 
 const completion: Route = (ctx) => {
