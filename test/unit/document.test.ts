@@ -9,11 +9,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseDocument } from '../../server/src/model/document';
 import { buildModel, modelFromParsed, type StageModel } from '../../server/src/model/model';
+import { plain } from './support/plain';
 
 const dir = path.resolve(__dirname, '../../../test/fixtures');
 
 function summary(m: StageModel): unknown {
-  return {
+  return plain({
     escape: m.escapeChar,
     args: m.globalArgs,
     prelude: m.preludeInstructions,
@@ -21,7 +22,7 @@ function summary(m: StageModel): unknown {
     references: m.references,
     comments: m.comments,
     conflicts: m.conflictMarkers,
-  };
+  });
 }
 
 function rng(seed: number): () => number {

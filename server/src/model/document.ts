@@ -12,7 +12,7 @@
  * continuation or heredoc) and grown until it does, so the result equals a full
  * parse.
  */
-import { parseChunk, shiftChunk, type ChunkSyntax, type StageSyntax } from './syntax';
+import { parseChunk, shiftChunk, type ChunkSyntax, type StageSyntax, type Token } from './syntax';
 import { defined, diffLines, lineStarts, neutraliseBom, splitLines } from './text';
 
 export interface ParsedDocument {
@@ -38,7 +38,14 @@ function splitRegion(region: ChunkSyntax, first: boolean): ChunkSyntax[] {
   const end = region.startLine + region.lineCount;
   const out: ChunkSyntax[] = [];
   const fromLines = region.stages.map((s) => s.from.range.start.line);
-  const comments = (a: number, b: number) => region.comments.filter((c) => c.range.start.line >= a && c.range.start.line < b);
+  // The comments are in order: each chunk takes the next run of them (linear, not one filter per stage).
+  let next = 0;
+  const comments = (a: number, b: number): Token[] => {
+    while (next < region.comments.length && (region.comments[next]?.range.start.line ?? b) < a) next++;
+    const from = next;
+    while (next < region.comments.length && (region.comments[next]?.range.start.line ?? b) < b) next++;
+    return region.comments.slice(from, next);
+  };
   if (first) {
     const preludeEnd = fromLines[0] ?? end;
     out.push({
@@ -68,7 +75,7 @@ function splitRegion(region: ChunkSyntax, first: boolean): ChunkSyntax[] {
 }
 
 function fullParse(text: string, lines: string[], starts: number[]): ParsedDocument {
-  const region = parseChunk(text, 0, lines.length, '\\', true);
+  const region = parseChunk(text, 0, lines.length, '\\', true, starts);
   const chunks = splitRegion(region, true);
   return { text, lines, lineStarts: starts, escapeChar: region.prelude?.escapeChar ?? '\\', chunks, parsedLines: lines.length };
 }

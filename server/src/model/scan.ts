@@ -35,10 +35,11 @@ export function endsWithContinuation(line: string, esc: string): boolean {
 /**
  * Scans the lines [startLine, startLine + lineCount) of a document, given as `text`;
  * positions in the result are the document's. On the first chunk the escape character comes
- * from its own `# escape=` directive; on any other chunk it is `escapeChar`.
+ * from its own `# escape=` directive; on any other chunk it is `escapeChar`. `starts` are the
+ * offsets at which the lines of `text` start, when the caller has them.
  */
-export function scanChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean): ChunkSyntax {
-  const src = new Source(first ? text : detached(text), startLine);
+export function scanChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean, starts?: readonly number[]): ChunkSyntax {
+  const src = new Source(first ? text : detached(text), startLine, starts);
   let begin = text.charCodeAt(0) === BOM ? 1 : 0;
   let directives: DirectiveSyntax[] = [];
   if (first) {
@@ -134,10 +135,8 @@ class Scanner {
 
   run(begin: number): void {
     const len = this.src.len;
-    for (let i = begin; i < len; i++) {
-      const c = this.src.code(i);
-      if (isBlank(c) || isBreak(c)) continue;
-      i = c === HASH ? this.comment(i) : this.instruction(i);
+    for (let i = this.src.spaceEnd(begin); i < len; i = this.src.spaceEnd(i + 1)) {
+      i = this.src.code(i) === HASH ? this.comment(i) : this.instruction(i);
     }
   }
 
@@ -161,8 +160,7 @@ class Scanner {
   private instruction(start: number): number {
     const src = this.src;
     const len = src.len;
-    let i = start + 1;
-    while (i < len && !isBlank(src.code(i)) && !isBreak(src.code(i)) && src.code(i) !== src.esc) i++;
+    const i = src.wordEnd(start + 1);
     if (i >= len) return this.record(src.text.slice(start, i), start, i, len);
     if (isBreak(src.code(i))) return this.record(src.text.slice(start, i), start, i, i);
     if (isBlank(src.code(i))) {

@@ -1,16 +1,11 @@
 /**
- * One scanned instruction as syntax (scan.ts): its keyword, ranges and heredocs at once, its
- * arguments and flags when first read. Most instructions' words (a RUN's shell words, a
- * COPY's --chown) are never looked at by the stage model, and as tokens with ranges they are
- * most of a chunk's syntax: making them on first read, from the scanned text, is what keeps a
- * 25,000-line file's scan in tens of milliseconds. FROM and ARG, which the model reads at once,
- * and the references in COPY --from and RUN --mount=…,from= are made eagerly.
- *
- * A pending `args` or `flags` is an own enumerable getter (its state a non-enumerable own
- * property), so the instruction still reads, spreads, compares and serialises as plain data.
+ * One scanned instruction as syntax (scan.ts): its keyword and heredocs at once; its ranges,
+ * arguments and flags when first read (`ScannedInstruction`). FROM and ARG, which the model
+ * reads at once, and the references in COPY --from and RUN --mount=…,from= are made eagerly.
  */
-import type { Position, Range } from 'vscode-languageserver-types';
-import type { FlagSyntax, InstructionSyntax, Token } from './syntax';
+import type { Range } from 'vscode-languageserver-types';
+import type { FlagSyntax, HeredocSyntax, InstructionSyntax, Token } from './syntax';
+import { shiftRange } from './text';
 import { heredocsOf } from './scanHeredoc';
 import { endsFlags, flagOf, flagText, flagValueStart, flagWords, optionName, optionSpans, words, type Source, type Word } from './scanWords';
 
@@ -34,26 +29,30 @@ export function scanned(src: Source, kw: string, start: number, kwEnd: number, e
   const keyword = kw.toUpperCase();
   const from = src.norm(kwEnd);
   const to = src.norm(end);
-  const at = src.pos(start);
-  const keywordRange = { start: at, end: src.pos(kwEnd) };
-  const range = { start: at, end: src.pos(end) };
   // Every word is read now when the arguments are (FROM, ARG) or when one may declare a
-  // heredoc (a `<` in the text); otherwise only the flags, up to the word that ends them.
+  // heredoc (a `<` in the text); otherwise only the flags, up to the word that ends them, and
+  // none when the text has neither `--` nor an escape character (which could make one).
   const eager = keyword === 'FROM' || keyword === 'ARG';
-  const stop = endsFlags(keyword);
   const all = eager || src.angleFrom(from) < to;
-  const ws = all ? words(src, from, to) : stop ? words(src, from, to, stop) : NONE;
+  const stop = all ? undefined : endsFlags(keyword);
+  const ws = all ? words(src, from, to) : stop && mayHaveFlags(src, from, to) ? words(src, from, to, stop) : NONE;
   const fw = ws.length > 0 ? flagWords(keyword, ws) : NONE;
   // The arguments are the words after as many words as there are flags (so `COPY a--b --from=x c`
   // has the flag --from=x and the arguments --from=x and c, as dockerfile-ast reads it).
   const heredocs = all ? heredocsOf(src, fw.length > 0 ? ws.slice(fw.length) : ws, start, end) : NONE;
+  const at: Where = { src, start, kwEnd, end, from, to, skip: fw.length, moved: 0 };
   if (eager) {
     const args = ws.length > fw.length ? ws.slice(fw.length).map((w) => tokenOf(src, w, 0)) : NONE;
     const flags = fw.length > 0 ? fw.map((w) => flagOf(src, w, 0)) : NONE;
-    return { syntax: { keyword, keywordText: kw, keywordRange, range, args, flags, heredocs }, refs: NONE };
+    return { syntax: new ScannedInstruction(keyword, kw, heredocs, at, args, flags), refs: NONE };
   }
-  const syntax = pending({ keyword, keywordText: kw, keywordRange, range, heredocs }, { src, keyword, from, to, skip: fw.length, moved: 0 });
-  return { syntax, refs: fw.length > 0 ? refsIn(src, keyword, fw) : NONE };
+  return { syntax: new ScannedInstruction(keyword, kw, heredocs, at), refs: fw.length > 0 ? refsIn(src, keyword, fw) : NONE };
+}
+
+/** Can [from, to) hold a flag word: a `--`, or an escape character that could make one (`-\-x`)? */
+function mayHaveFlags(src: Source, from: number, to: number): boolean {
+  const t = src.text.slice(from, to);
+  return t.includes('--') || t.includes(src.escChar);
 }
 
 export function tokenOf(src: Source, w: Word, moved: number): Token {
@@ -83,77 +82,94 @@ function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
   return out;
 }
 
-/** What makes an instruction's arguments and flags when they are first read. */
-interface Pending {
+/** Where an instruction stands in its chunk's scanned text. */
+interface Where {
   readonly src: Source;
-  readonly keyword: string;
-  /** The text after the keyword. */
+  readonly start: number;
+  readonly kwEnd: number;
+  readonly end: number;
+  /** The text after the keyword (offsets normalised). */
   readonly from: number;
   readonly to: number;
   /** Flag words before the arguments. */
   readonly skip: number;
   /** Lines the instruction moved since it was scanned (shiftChunk). */
   readonly moved: number;
-  args?: readonly Token[];
-  flags?: readonly FlagSyntax[];
-}
-
-/** Where a pending instruction keeps its `Pending`: a non-enumerable property, invisible to comparisons and spreads. */
-const PENDING = Symbol('pending words');
-interface WithPending {
-  readonly [PENDING]?: Pending;
-}
-
-function pendingOf(i: WithPending): Pending {
-  const p = i[PENDING];
-  if (p === undefined) throw new Error('internal: an instruction without its pending words');
-  return p;
-}
-
-function readArgs(this: WithPending): readonly Token[] {
-  const p = pendingOf(this);
-  p.args ??= words(p.src, p.from, p.to)
-    .slice(p.skip)
-    .map((w) => tokenOf(p.src, w, p.moved));
-  return p.args;
-}
-
-function readFlags(this: WithPending): readonly FlagSyntax[] {
-  const p = pendingOf(this);
-  if (p.flags === undefined) {
-    const stop = endsFlags(p.keyword);
-    p.flags = p.skip === 0 || stop === undefined ? NONE : flagWords(p.keyword, words(p.src, p.from, p.to, stop)).map((w) => flagOf(p.src, w, p.moved));
-  }
-  return p.flags;
-}
-
-// Shared descriptors: defining them costs no allocation per instruction (HIDDEN's value is set
-// for each definition and cleared after it).
-const ARGS: PropertyDescriptor = { get: readArgs, enumerable: true, configurable: false };
-const FLAGS: PropertyDescriptor = { get: readFlags, enumerable: true, configurable: false };
-const HIDDEN: PropertyDescriptor = { value: undefined, enumerable: false, writable: false, configurable: false };
-
-type Eager = Omit<InstructionSyntax, 'args' | 'flags'>;
-
-/** `fields` (a new object) with arguments and flags made when first read. */
-function pending(fields: Eager, p: Pending): InstructionSyntax {
-  HIDDEN.value = p;
-  Object.defineProperty(fields, PENDING, HIDDEN);
-  HIDDEN.value = undefined;
-  Object.defineProperty(fields, 'args', ARGS);
-  Object.defineProperty(fields, 'flags', FLAGS);
-  return fields as InstructionSyntax;
 }
 
 /**
- * The instruction moved `lines` lines, given its other fields moved: arguments and flags not
- * read yet stay pending (moved when made), read ones are moved now.
+ * One scanned instruction. Its keyword and heredocs are made with it; its ranges, arguments
+ * and flags when first read, from the scanned text, and then kept. Most instructions' words
+ * (a RUN's shell words, a COPY's --chown) and most of their ranges are never looked at when a
+ * file opens (the stage checks read FROM, ARG and the cross-stage references), and as tokens
+ * and positions they are most of a chunk's syntax: making them on first read is what keeps
+ * the first scan of a 25,000-line file, before the engine has optimised anything, short.
+ *
+ * It reads as the plain data `InstructionSyntax` describes: the lazy fields are getters, and
+ * `toJSON` gives the plain object (tests compare syntax through it).
  */
-export function movedInstruction(i: InstructionSyntax, lines: number, fields: Eager, moveFlag: (f: FlagSyntax) => FlagSyntax): InstructionSyntax {
-  const move = (x: Position): Position => ({ line: x.line + lines, character: x.character });
-  const moveTokens = (ts: readonly Token[]): Token[] => ts.map((t) => ({ text: t.text, range: { start: move(t.range.start), end: move(t.range.end) } }));
-  const p = (i as WithPending)[PENDING];
-  if (p) return pending(fields, { ...p, moved: p.moved + lines, args: p.args && moveTokens(p.args), flags: p.flags?.map(moveFlag) });
-  const { keyword, keywordText, keywordRange, range, heredocs } = fields;
-  return { keyword, keywordText, keywordRange, range, args: moveTokens(i.args), flags: i.flags.map(moveFlag), heredocs };
+export class ScannedInstruction implements InstructionSyntax {
+  #at: Where;
+  #keywordRange: Range | undefined;
+  #range: Range | undefined;
+  #args: readonly Token[] | undefined;
+  #flags: readonly FlagSyntax[] | undefined;
+
+  constructor(
+    readonly keyword: string,
+    readonly keywordText: string,
+    readonly heredocs: readonly HeredocSyntax[],
+    at: Where,
+    args?: readonly Token[],
+    flags?: readonly FlagSyntax[],
+  ) {
+    this.#at = at;
+    this.#args = args;
+    this.#flags = flags;
+  }
+
+  get keywordRange(): Range {
+    const p = this.#at;
+    return (this.#keywordRange ??= { start: p.src.pos(p.start, p.moved), end: p.src.pos(p.kwEnd, p.moved) });
+  }
+
+  get range(): Range {
+    const p = this.#at;
+    return (this.#range ??= { start: this.keywordRange.start, end: p.src.pos(p.end, p.moved) });
+  }
+
+  get args(): readonly Token[] {
+    const p = this.#at;
+    return (this.#args ??= words(p.src, p.from, p.to)
+      .slice(p.skip)
+      .map((w) => tokenOf(p.src, w, p.moved)));
+  }
+
+  get flags(): readonly FlagSyntax[] {
+    if (this.#flags === undefined) {
+      const p = this.#at;
+      const stop = endsFlags(this.keyword);
+      this.#flags = p.skip === 0 || stop === undefined ? NONE : flagWords(this.keyword, words(p.src, p.from, p.to, stop)).map((w) => flagOf(p.src, w, p.moved));
+    }
+    return this.#flags;
+  }
+
+  /**
+   * This instruction `lines` lines lower (an edit above it added or removed lines). What was
+   * not read yet stays to be made, moved; what was read is moved now.
+   */
+  moved(lines: number, heredocs: readonly HeredocSyntax[], moveFlag: (f: FlagSyntax) => FlagSyntax): ScannedInstruction {
+    const m = new ScannedInstruction(this.keyword, this.keywordText, heredocs, { ...this.#at, moved: this.#at.moved + lines }, this.#args && moveTokens(this.#args, lines), this.#flags?.map(moveFlag));
+    if (this.#keywordRange) m.#keywordRange = shiftRange(this.#keywordRange, lines);
+    if (this.#range) m.#range = shiftRange(this.#range, lines);
+    return m;
+  }
+
+  toJSON(): InstructionSyntax {
+    return { keyword: this.keyword, keywordText: this.keywordText, keywordRange: this.keywordRange, range: this.range, args: this.args, flags: this.flags, heredocs: this.heredocs };
+  }
+}
+
+function moveTokens(ts: readonly Token[], lines: number): Token[] {
+  return ts.map((t) => ({ text: t.text, range: shiftRange(t.range, lines) }));
 }

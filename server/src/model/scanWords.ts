@@ -8,6 +8,7 @@
  */
 import type { Position } from 'vscode-languageserver-types';
 import type { FlagOptionSyntax, FlagSyntax } from './syntax';
+import { lineStarts } from './text';
 
 export const TAB = 9;
 export const LF = 10;
@@ -30,7 +31,7 @@ export class Source {
   /** The escape character's code; set once the directives are read. */
   esc = BACKSLASH;
   escChar = '\\';
-  private readonly starts: number[] = [0];
+  private readonly starts: readonly number[];
   private hint = 0;
   // The next `\n`, `\r`, escape character and `<` at or after a position, for a scan that moves
   // forward: found with the engine's native search, each at most once per occurrence.
@@ -38,30 +39,33 @@ export class Source {
   private readonly nextCR = new NextIndex('\r');
   private nextEsc = new NextIndex('\\');
   private readonly nextLT = new NextIndex('<');
+  private wordRun = /[^ \t\r\n\\]*/y;
 
+  /** `starts`: the offsets at which the text's lines start, when the caller has them already. */
   constructor(
     readonly text: string,
     private readonly firstLine: number,
+    starts?: readonly number[],
   ) {
     this.len = text.length;
-    if (!text.includes('\r')) {
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-      return;
-    }
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === LF) this.starts.push(i + 1);
-      else if (c === CR) {
-        if (text.charCodeAt(i + 1) === LF) i++;
-        this.starts.push(i + 1);
-      }
-    }
+    this.starts = starts ?? lineStarts(text);
   }
 
   setEscape(ch: string): void {
     this.escChar = ch;
     this.esc = ch.charCodeAt(0);
     this.nextEsc = new NextIndex(ch);
+    this.wordRun = new RegExp(`[^ \\t\\r\\n${ch === '\\' ? '\\\\' : ch}]*`, 'y');
+  }
+
+  /** The end of the run of characters from `i` that are not blanks, line breaks or the escape character. */
+  wordEnd(i: number): number {
+    return runEnd(this.wordRun, this.text, i);
+  }
+
+  /** The first character at or after `i` that is not a blank or a line break, or the text's length. */
+  spaceEnd(i: number): number {
+    return runEnd(SPACES, this.text, i);
   }
 
   /** The first line break (`\r` or `\n`) at or after `i`, or the text's length. */
@@ -138,6 +142,14 @@ export class Source {
   lineOf(offset: number): number {
     return this.pos(offset).line - this.firstLine;
   }
+}
+
+const SPACES = /[ \t\r\n]*/y;
+
+/** Where the run that the sticky pattern `re` matches from `i` ends (the engine's matcher, not a loop over characters). */
+function runEnd(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  return re.test(text) ? re.lastIndex : i;
 }
 
 /** The next occurrence of a character, remembered between calls: linear over a forward scan. */

@@ -3,12 +3,13 @@
  * is parsed in chunks of whole stages (see document.ts) by our own scanner (scan.ts, which
  * follows BuildKit's rules and is checked against dockerfile-ast by test/unit/scan.test.ts);
  * a chunk's syntax is made once and moved, never re-parsed, when an edit above it shifts it.
- * An instruction's `args` and `flags` may be made on first read (scanInstruction.ts); they
- * read, spread, compare and serialise as plain data all the same.
+ * An instruction's ranges, `args` and `flags` may be made on first read (scanInstruction.ts):
+ * read them as fields, and compare or serialise an instruction through JSON (`toJSON`), not
+ * by spreading it.
  */
 import type { Position, Range } from 'vscode-languageserver-types';
 import { scanChunk } from './scan';
-import { movedInstruction } from './scanInstruction';
+import { ScannedInstruction } from './scanInstruction';
 import { shiftRange } from './text';
 
 export { endsWithContinuation } from './scan';
@@ -120,10 +121,11 @@ export interface ChunkSyntax {
 
 /**
  * Parses the lines [startLine, startLine + lineCount) of a document, given as `text`.
- * `escapeChar` is the document's escape character (from its first chunk's directive).
+ * `escapeChar` is the document's escape character (from its first chunk's directive); `starts`,
+ * when given, the offsets at which the lines of `text` start.
  */
-export function parseChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean): ChunkSyntax {
-  return scanChunk(text, startLine, lineCount, escapeChar, first);
+export function parseChunk(text: string, startLine: number, lineCount: number, escapeChar: string, first: boolean, starts?: readonly number[]): ChunkSyntax {
+  return scanChunk(text, startLine, lineCount, escapeChar, first, starts);
 }
 
 /** The chunk moved by `lines` lines (an edit above it added or removed lines). */
@@ -139,19 +141,11 @@ export function shiftChunk(c: ChunkSyntax, lines: number): ChunkSyntax {
     range: r(f.range),
     options: f.options.map((o) => ({ ...o, valueRange: rn(o.valueRange), range: r(o.range) })),
   });
+  const heredocs = (i: InstructionSyntax): HeredocSyntax[] => i.heredocs.map((h) => ({ name: h.name, contentRange: rn(h.contentRange), delimiterRange: rn(h.delimiterRange) }));
   const inst = (i: InstructionSyntax): InstructionSyntax =>
-    movedInstruction(
-      i,
-      lines,
-      {
-        keyword: i.keyword,
-        keywordText: i.keywordText,
-        keywordRange: r(i.keywordRange),
-        range: r(i.range),
-        heredocs: i.heredocs.map((h) => ({ name: h.name, contentRange: rn(h.contentRange), delimiterRange: rn(h.delimiterRange) })),
-      },
-      flag,
-    );
+    i instanceof ScannedInstruction
+      ? i.moved(lines, heredocs(i), flag)
+      : { keyword: i.keyword, keywordText: i.keywordText, keywordRange: r(i.keywordRange), range: r(i.range), args: i.args.map(tok), flags: i.flags.map(flag), heredocs: heredocs(i) };
   const arg = (a: ArgSyntax): ArgSyntax => ({ ...a, nameRange: r(a.nameRange), line: a.line + lines });
   return {
     ...c,
@@ -162,21 +156,18 @@ export function shiftChunk(c: ChunkSyntax, lines: number): ChunkSyntax {
       args: c.prelude.args.map(arg),
       instructions: c.prelude.instructions.map(inst),
     },
-    stages: c.stages.map((s) => {
-      const f = inst(s.from);
-      return {
-        from: {
-          ...f,
-          image: s.from.image && tok(s.from.image),
-          asKeyword: s.from.asKeyword && tok(s.from.asKeyword),
-          stageName: s.from.stageName && tok(s.from.stageName),
-          platform: s.from.platform && flag(s.from.platform),
-        },
-        instructions: s.instructions.map(inst),
-        refs: s.refs.map((x) => ({ ...x, range: r(x.range) })),
-        args: s.args.map(arg),
-      };
-    }),
+    stages: c.stages.map((s) => ({
+      from: {
+        ...inst(s.from),
+        image: s.from.image && tok(s.from.image),
+        asKeyword: s.from.asKeyword && tok(s.from.asKeyword),
+        stageName: s.from.stageName && tok(s.from.stageName),
+        platform: s.from.platform && flag(s.from.platform),
+      },
+      instructions: s.instructions.map(inst),
+      refs: s.refs.map((x) => ({ ...x, range: r(x.range) })),
+      args: s.args.map(arg),
+    })),
     comments: c.comments.map(tok),
   };
 }
