@@ -471,7 +471,15 @@ test('arguments and flags made on first read equal the scanned ones, also after 
   const run = instructionsOf(at(0)).find((i) => i.keyword === 'RUN' && i.flags.length > 0);
   assert.ok(run);
   assert.deepStrictEqual(Object.keys(plain(run) as object).sort(), ['args', 'flags', 'heredocs', 'keyword', 'keywordRange', 'keywordText', 'range']);
-  assert.deepStrictEqual(plain(run), { keyword: run.keyword, keywordText: run.keywordText, keywordRange: run.keywordRange, range: run.range, args: run.args, flags: run.flags, heredocs: run.heredocs });
+  assert.deepStrictEqual(plain(run), {
+    keyword: run.keyword,
+    keywordText: run.keywordText,
+    keywordRange: run.keywordRange,
+    range: run.range,
+    args: run.args,
+    flags: run.flags,
+    heredocs: run.heredocs,
+  });
   assert.ok(run.args.length > 0);
 });
 

@@ -159,14 +159,29 @@ export class ScannedInstruction implements InstructionSyntax {
    * not read yet stays to be made, moved; what was read is moved now.
    */
   moved(lines: number, heredocs: readonly HeredocSyntax[], moveFlag: (f: FlagSyntax) => FlagSyntax): ScannedInstruction {
-    const m = new ScannedInstruction(this.keyword, this.keywordText, heredocs, { ...this.#at, moved: this.#at.moved + lines }, this.#args && moveTokens(this.#args, lines), this.#flags?.map(moveFlag));
+    const m = new ScannedInstruction(
+      this.keyword,
+      this.keywordText,
+      heredocs,
+      { ...this.#at, moved: this.#at.moved + lines },
+      this.#args && moveTokens(this.#args, lines),
+      this.#flags?.map(moveFlag),
+    );
     if (this.#keywordRange) m.#keywordRange = shiftRange(this.#keywordRange, lines);
     if (this.#range) m.#range = shiftRange(this.#range, lines);
     return m;
   }
 
   toJSON(): InstructionSyntax {
-    return { keyword: this.keyword, keywordText: this.keywordText, keywordRange: this.keywordRange, range: this.range, args: this.args, flags: this.flags, heredocs: this.heredocs };
+    return {
+      keyword: this.keyword,
+      keywordText: this.keywordText,
+      keywordRange: this.keywordRange,
+      range: this.range,
+      args: this.args,
+      flags: this.flags,
+      heredocs: this.heredocs,
+    };
   }
 }
 

@@ -141,11 +141,20 @@ export function shiftChunk(c: ChunkSyntax, lines: number): ChunkSyntax {
     range: r(f.range),
     options: f.options.map((o) => ({ ...o, valueRange: rn(o.valueRange), range: r(o.range) })),
   });
-  const heredocs = (i: InstructionSyntax): HeredocSyntax[] => i.heredocs.map((h) => ({ name: h.name, contentRange: rn(h.contentRange), delimiterRange: rn(h.delimiterRange) }));
+  const heredocs = (i: InstructionSyntax): HeredocSyntax[] =>
+    i.heredocs.map((h) => ({ name: h.name, contentRange: rn(h.contentRange), delimiterRange: rn(h.delimiterRange) }));
   const inst = (i: InstructionSyntax): InstructionSyntax =>
     i instanceof ScannedInstruction
       ? i.moved(lines, heredocs(i), flag)
-      : { keyword: i.keyword, keywordText: i.keywordText, keywordRange: r(i.keywordRange), range: r(i.range), args: i.args.map(tok), flags: i.flags.map(flag), heredocs: heredocs(i) };
+      : {
+          keyword: i.keyword,
+          keywordText: i.keywordText,
+          keywordRange: r(i.keywordRange),
+          range: r(i.range),
+          args: i.args.map(tok),
+          flags: i.flags.map(flag),
+          heredocs: heredocs(i),
+        };
   const arg = (a: ArgSyntax): ArgSyntax => ({ ...a, nameRange: r(a.nameRange), line: a.line + lines });
   return {
     ...c,
