@@ -1,17 +1,19 @@
 /**
- * The general (dockerfile-utils) checks off the server's thread. They parse the whole
- * file in one synchronous call (about 1 s at 25,000 lines) that no cancellation or
- * scheduler can interrupt, so they run in a worker thread (dist/general-worker.js)
- * while hovers and other requests are answered. One worker, one check at a time; a
- * newer text for the same document replaces one still waiting (stale versions are never
- * checked). If the worker cannot start or dies, checks run on the server's thread
- * instead, as a background job of the scheduler.
+ * The general (dockerfile-utils) checks off the server's thread. Each stage is checked as
+ * its own small text (features/generalPieces.ts), and a stage whose text did not change
+ * keeps its answer; still, the first check of a 25,000-line file is synchronous work of
+ * about a second that no cancellation or scheduler can interrupt, so the checks run in a
+ * worker thread (dist/general-worker.js) while hovers and other requests are answered. One
+ * worker, one check at a time; a newer text for the same document replaces one still
+ * waiting (stale versions are never checked). If the worker cannot start or dies, checks
+ * run on the server's thread instead, as a background job of the scheduler.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Diagnostic } from 'vscode-languageserver';
 import { GeneralFeatures } from '../features/dls';
+import { GeneralPieceCache, type GeneralPiece } from '../features/generalPieces';
 import { Cancelled } from './scheduler';
 
 /** node:worker_threads, loaded when the first check runs rather than at start-up. */
@@ -25,7 +27,7 @@ const WORKER_YOUNG_GENERATION_MB = 4;
 
 interface Job {
   key: string;
-  text: string;
+  pieces: readonly GeneralPiece[];
   resolve: (d: Diagnostic[]) => void;
   reject: (e: unknown) => void;
 }
@@ -36,7 +38,10 @@ interface Reply {
   error?: string;
 }
 
-export type InThread = (text: string) => Promise<Diagnostic[]>;
+/** What the worker is sent: a check, or a document to forget. */
+type Request = { id: number; key: string; pieces: readonly GeneralPiece[] } | { forget: string };
+
+export type InThread = (key: string, pieces: readonly GeneralPiece[]) => Promise<Diagnostic[]>;
 
 export class GeneralValidator {
   private worker: Worker | undefined;
@@ -47,26 +52,30 @@ export class GeneralValidator {
 
   /**
    * @param script the worker's file (dist/general-worker.js); undefined: always in-thread
-   * @param inThread the fallback, e.g. a scheduler background job around GeneralFeatures.validate
+   * @param inThread the fallback, e.g. a scheduler background job around a GeneralPieceCache
+   * @param forgetInThread what the fallback does when a document closes
    */
   constructor(
     private readonly script: string | undefined,
     private readonly inThread: InThread,
     private readonly log: (m: string) => void,
+    private readonly forgetInThread: (key: string) => void = () => undefined,
   ) {}
 
-  /** The general diagnostics of `text`; rejects with `Cancelled(true)` when a newer text for `key` replaced it first. */
-  validate(key: string, text: string): Promise<Diagnostic[]> {
+  /** The general diagnostics of a document, given as its pieces; rejects with `Cancelled(true)` when a newer text for `key` replaced it first. */
+  validate(key: string, pieces: readonly GeneralPiece[]): Promise<Diagnostic[]> {
     return new Promise<Diagnostic[]>((resolve, reject) => {
       const old = this.waiting.get(key);
       if (old) old.reject(new Cancelled(true));
-      this.waiting.set(key, { key, text, resolve, reject });
+      this.waiting.set(key, { key, pieces, resolve, reject });
       this.next();
     });
   }
 
-  /** Forget a document (closed): its waiting check is dropped. */
+  /** Forget a document (closed): its waiting check is dropped, and the answers kept for it. */
   forget(key: string): void {
+    this.forgetInThread(key);
+    this.worker?.postMessage({ forget: key } satisfies Request);
     const old = this.waiting.get(key);
     if (!old) return;
     this.waiting.delete(key);
@@ -115,7 +124,7 @@ export class GeneralValidator {
     this.log(`${why}; the general checks run on the server's thread from now on`);
     const cur = this.current;
     this.current = undefined;
-    if (cur) this.inThread(cur.text).then(cur.resolve, cur.reject);
+    if (cur) this.inThread(cur.key, cur.pieces).then(cur.resolve, cur.reject);
     this.next();
   }
 
@@ -138,12 +147,12 @@ export class GeneralValidator {
     const w = this.start();
     if (!w) {
       // In-thread: the fallback schedules itself; keep going with the next one meanwhile.
-      this.inThread(job.text).then(job.resolve, job.reject);
+      this.inThread(job.key, job.pieces).then(job.resolve, job.reject);
       this.next();
       return;
     }
     this.current = { ...job, id: this.nextId++ };
-    w.postMessage({ id: this.current.id, text: job.text });
+    w.postMessage({ id: this.current.id, key: job.key, pieces: job.pieces } satisfies Request);
   }
 }
 
@@ -153,9 +162,14 @@ export function runGeneralWorker(): void {
   if (isMainThread || !parentPort) return;
   const port = parentPort;
   const general = new GeneralFeatures(() => undefined);
-  port.on('message', (m: { id: number; text: string }) => {
+  const cache = new GeneralPieceCache((text) => general.validate(text));
+  port.on('message', (m: Request) => {
+    if ('forget' in m) {
+      cache.forget(m.forget);
+      return;
+    }
     try {
-      port.postMessage({ id: m.id, diagnostics: general.validate(m.text) } satisfies Reply);
+      port.postMessage({ id: m.id, diagnostics: cache.validate(m.key, m.pieces) } satisfies Reply);
     } catch (e) {
       port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies Reply);
     }

@@ -11,6 +11,7 @@
 import type { Diagnostic } from 'vscode-languageserver';
 import { computeComposeDiagnostics } from '../features/compose';
 import { toDiagnostic } from '../features/diagnostics';
+import { generalPieces } from '../features/generalPieces';
 import { diffLines } from '../model/text';
 import { fileTooLargeProblem } from '../model/checks';
 import { refreshCodeLenses, withCompose, withSource, type ServerContext } from './context';
@@ -145,11 +146,12 @@ function validateNow(ctx: ServerContext, st: DocState, settings: Settings): void
   if (ctx.mode === 'all') carryGeneralDiagnostics(st, model.parsed.lines);
   publish(ctx, st, ours);
   if (ctx.mode !== 'all') return;
-  // The general checks parse the whole file (about 1 s at 25,000 lines): run them once typing pauses.
+  // The general checks (stage by stage, unchanged stages from the last check; the first check of
+  // a 25,000-line file about 1 s): run them once typing pauses.
   const delay = ctx.options.generalValidationDelay ?? Math.min(1500, 150 + Math.floor(model.text.length / 1000));
   ctx.jobs.debounce(JobKeys.general(uri), delay, () => {
     if (ctx.docs.get(uri) !== st || st.doc.version !== version) return;
-    ctx.generalChecks.validate(uri, model.text).then(
+    ctx.generalChecks.validate(uri, generalPieces(model)).then(
       (diagnostics) => {
         if (ctx.docs.get(uri) !== st || st.doc.version !== version) return;
         st.dlsDiagnostics = diagnostics;

@@ -16,6 +16,7 @@
  */
 import type { Connection } from 'vscode-languageserver';
 import { GeneralFeatures } from '../features/dls';
+import { GeneralPieceCache } from '../features/generalPieces';
 import { registerInitialize } from './capabilities';
 import { ComposeDiscovery } from './composeDiscovery';
 import type { ServerContext, ServerOptions } from './context';
@@ -40,7 +41,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const docs = new DocumentStore();
   const general = new GeneralFeatures(log);
   const scheduler = new Scheduler();
-  const generalChecks = new GeneralValidator(generalWorkerScript(), (text) => scheduler.schedule('background', () => general.validate(text)), log);
+  const inThread = new GeneralPieceCache((text) => general.validate(text));
+  const generalChecks = new GeneralValidator(
+    generalWorkerScript(),
+    (key, pieces) => scheduler.schedule('background', () => inThread.validate(key, pieces)),
+    log,
+    (key) => {
+      inThread.forget(key);
+    },
+  );
   const index = new WorkspaceIndex(nodeFileAccess);
   const compose = new ComposeDiscovery(docs);
   compose.contains = (p) => index.contains(p);
