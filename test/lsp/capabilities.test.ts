@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   CompletionRequest,
+  CompletionResolveRequest,
   DefinitionRequest,
   HoverRequest,
   ReferencesRequest,
@@ -150,5 +151,36 @@ test('positions are UTF-16, announced even to a client that offers only UTF-8 an
     assert.notEqual(Buffer.byteLength(line.slice(0, col)), col);
   } finally {
     await c.stop();
+  }
+});
+
+test('past 50 earlier stages, a stage completion is described when the client resolves it, not in the list', async () => {
+  const md = new LspClient({ capabilities: caps(true, true) });
+  const pt = new LspClient({ capabilities: caps(true, false) });
+  try {
+    await Promise.all([md.init, pt.init]);
+    const stages = Array.from({ length: 60 }, (_, i) => `FROM alpine AS s${i}\nRUN echo ${i}\n`).join('');
+    const doc = `${stages}FROM scratch\nCOPY --from= /x /x\n`;
+    md.open(uri, doc);
+    pt.open(uri, doc);
+    const line = 121;
+    for (const [c, kind] of [
+      [md, 'markdown'],
+      [pt, 'plaintext'],
+    ] as const) {
+      const items = await completions(c, line, 12);
+      assert.equal(items.filter((i) => /^s\d+$/.test(i.label)).length, 60);
+      const s7 = items.find((i) => i.label === 's7');
+      assert.ok(s7);
+      assert.equal(s7.documentation, undefined, 'no description in the list');
+      const resolved = await c.conn.sendRequest(CompletionResolveRequest.type, s7);
+      const d = resolved.documentation as MarkupContent;
+      assert.equal(d.kind, kind);
+      assert.match(d.value, /Stage #7/);
+      assert.match(d.value, /--target s7/);
+    }
+    // (Up to 50, the list carries them, for clients that never resolve: the test above.)
+  } finally {
+    await Promise.all([md.stop(), pt.stop()]);
   }
 });

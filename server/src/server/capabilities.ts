@@ -41,7 +41,7 @@ function serverCapabilities(mode: LanguageFeatures, dynamicFormatting: boolean):
     hoverProvider: true,
     documentSymbolProvider: { label: 'Dockerfile stages' },
     foldingRangeProvider: true,
-    completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: mode === 'all' },
+    completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: true },
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
     codeLensProvider: { resolveProvider: false },
     executeCommandProvider: { commands: [ServerCommands.build, ServerCommands.run] },

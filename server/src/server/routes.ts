@@ -27,7 +27,7 @@ import {
   computeComposeDefinition,
   computeComposeHover,
 } from '../features/compose';
-import { computeStageCompletions, stageCompletionContext } from '../features/completion';
+import { computeStageCompletions, isStageDocData, resolveStageCompletion, stageCompletionContext } from '../features/completion';
 import { completionSnippet, shiftCompletion } from '../features/dls';
 import { computeConvertActions, contextForDirectory, contextForDocument } from '../features/convert';
 import { computeHover } from '../features/hover';
@@ -152,7 +152,7 @@ async function completionsAt(ctx: ServerContext, uri: string, position: Position
   const line = lineOf(st, position.line);
   if (st.kind === 'compose') return (await withCompose(ctx, uri, (f, b) => computeComposeCompletions(f, b, position, line), token, 'interactive')) ?? null;
   if (st.kind === 'source') return (await withSource(ctx, uri, (f, r) => computeTargetCompletions(ctx.index.usesIn(f), f, position, line, r))) ?? null;
-  const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position), token, 'interactive')) ?? undefined;
+  const ours = (await withModel(ctx, uri, (m) => computeStageCompletions(m, line, position, uri), token, 'interactive')) ?? undefined;
   const cc = stageCompletionContext(line, position.character);
   if (ctx.mode !== 'all' || (cc && cc.kind !== 'from')) return ours ?? null;
   const snippet = await withModel(ctx, uri, (m) => completionSnippet(m, position), token, 'interactive');
@@ -166,7 +166,13 @@ const completion: Route = (ctx) => {
     const items = await completionsAt(ctx, uri, position, token);
     return items ? items.map((i) => fitCompletion(i, ctx.client.features)) : null;
   });
-  ctx.connection.onCompletionResolve((item) => fitCompletion(ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item, ctx.client.features));
+  ctx.connection.onCompletionResolve(async (item, token) => {
+    if (isStageDocData(item.data)) {
+      const resolved = await withModel(ctx, item.data.stageDoc.uri, (m) => resolveStageCompletion(m, item), token, 'interactive');
+      return fitCompletion(resolved ?? item, ctx.client.features);
+    }
+    return fitCompletion(ctx.mode === 'all' ? ctx.general.resolveCompletion(item) : item, ctx.client.features);
+  });
 };
 
 /**
