@@ -63,10 +63,11 @@ const oneLanguageServerImport = {
 
 /**
  * Libraries the server loads only on first use (dls.ts, compose.ts, sources.ts require them
- * lazily) go in bundles of their own next to server-main.js: reading and compiling them
- * at every start cost ~6 ms for code a stages-only session never runs.
+ * lazily; sources.ts, jsonc-parser) go in bundles of their own next to server-main.js: reading,
+ * compiling and running them at every start cost ~6 ms (jsonc-parser alone allocates 0.5 MB of
+ * indentation strings when it loads) for code a session may never run.
  */
-const SPLIT = { 'dockerfile-language-service': 'server-dls.js', yaml: 'server-yaml.js' };
+const SPLIT = { 'dockerfile-language-service': 'server-dls.js', yaml: 'server-yaml.js', 'jsonc-parser': 'server-jsonc.js' };
 const splitLibraries = {
   name: 'split-libraries',
   setup(build) {
