@@ -313,9 +313,7 @@ class Scanner {
 
   /** Records the instruction [start, end) with keyword `kw` ending at `kwEnd`; returns `end`. */
   private record(kw: string, start: number, kwEnd: number, end: number): number {
-    const { syntax, refs } = scanned(this.src, kw, start, kwEnd, end);
-    this.instructions.push(syntax);
-    this.refs.push(refs);
+    this.instructions.push(scanned(this.src, kw, start, kwEnd, end, this.refs));
     return end;
   }
 }
@@ -368,7 +366,12 @@ function stageOf(fromInst: InstructionSyntax, instructions: InstructionSyntax[],
   for (let idx = 0; idx < instructions.length; idx++) {
     const syn = instructions[idx];
     if (syn?.keyword === 'ARG') args.push(...argsOf(syn));
-    for (const r of found[idx] ?? []) refs.push({ kind: r.kind, value: r.value, range: r.range, instruction: idx });
+    const rs = found[idx];
+    if (rs === undefined) continue;
+    for (let k = 0; k < rs.length; k++) {
+      const r = rs[k];
+      if (r !== undefined) refs.push({ kind: r.kind, value: r.value, range: r.range, instruction: idx });
+    }
   }
   return { from: fromOf(fromInst), instructions, refs, args };
 }

@@ -19,40 +19,33 @@ export interface RefFound {
   readonly range: Range;
 }
 
-export interface Scanned {
-  readonly syntax: InstructionSyntax;
-  readonly refs: readonly RefFound[];
-}
-
-/** The instruction [start, end) of `src` whose keyword `kw` ends at `kwEnd`. */
-export function scanned(src: Source, kw: string, start: number, kwEnd: number, end: number): Scanned {
+/**
+ * The instruction [start, end) of `src` whose keyword `kw` ends at `kwEnd`; the references
+ * its flags hold are appended to `refs` (one entry per instruction).
+ */
+export function scanned(src: Source, kw: string, start: number, kwEnd: number, end: number, refs: (readonly RefFound[])[]): InstructionSyntax {
   const keyword = kw.toUpperCase();
   const from = src.norm(kwEnd);
   const to = src.norm(end);
   // Every word is read now when the arguments are (FROM, ARG) or when one may declare a
   // heredoc (a `<` in the text); otherwise only the flags, up to the word that ends them, and
-  // none when the text has neither `--` nor an escape character (which could make one).
+  // none when the text has neither `--` nor an escape character (which could make one, `-\-x`).
   const eager = keyword === 'FROM' || keyword === 'ARG';
   const all = eager || src.angleFrom(from) < to;
   const stop = all ? undefined : endsFlags(keyword);
-  const ws = all ? words(src, from, to) : stop && mayHaveFlags(src, from, to) ? words(src, from, to, stop) : NONE;
+  const ws = all ? words(src, from, to) : stop && (src.dashesFrom(from) < to || src.escapeFrom(from) < to) ? words(src, from, to, stop) : NONE;
   const fw = ws.length > 0 ? flagWords(keyword, ws) : NONE;
   // The arguments are the words after as many words as there are flags (so `COPY a--b --from=x c`
   // has the flag --from=x and the arguments --from=x and c, as dockerfile-ast reads it).
   const heredocs = all ? heredocsOf(src, fw.length > 0 ? ws.slice(fw.length) : ws, start, end) : NONE;
-  const at: Where = { src, start, kwEnd, end, from, to, skip: fw.length, moved: 0 };
   if (eager) {
+    refs.push(NONE);
     const args = ws.length > fw.length ? ws.slice(fw.length).map((w) => tokenOf(src, w, 0)) : NONE;
     const flags = fw.length > 0 ? fw.map((w) => flagOf(src, w, 0)) : NONE;
-    return { syntax: new ScannedInstruction(keyword, kw, heredocs, at, args, flags), refs: NONE };
+    return new ScannedInstruction(keyword, kw, heredocs, src, start, kwEnd, end, from, to, fw.length, 0, args, flags);
   }
-  return { syntax: new ScannedInstruction(keyword, kw, heredocs, at), refs: fw.length > 0 ? refsIn(src, keyword, fw) : NONE };
-}
-
-/** Can [from, to) hold a flag word: a `--`, or an escape character that could make one (`-\-x`)? */
-function mayHaveFlags(src: Source, from: number, to: number): boolean {
-  const t = src.text.slice(from, to);
-  return t.includes('--') || t.includes(src.escChar);
+  refs.push(fw.length > 0 ? refsIn(src, keyword, fw) : NONE);
+  return new ScannedInstruction(keyword, kw, heredocs, src, start, kwEnd, end, from, to, fw.length, 0);
 }
 
 export function tokenOf(src: Source, w: Word, moved: number): Token {
@@ -62,7 +55,9 @@ export function tokenOf(src: Source, w: Word, moved: number): Token {
 /** The references in COPY --from=… and RUN --mount=…,from=…, read without making the flags. */
 function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
   const out: RefFound[] = [];
-  for (const w of fw) {
+  for (let k = 0; k < fw.length; k++) {
+    const w = fw[k];
+    if (w === undefined) continue;
     if (keyword === 'COPY' && w.text.startsWith('--from')) {
       const f = flagText(src, w);
       if (f.name !== 'from' || f.value === null) continue;
@@ -72,7 +67,9 @@ function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
       if (f.name !== 'mount' || !f.value) continue;
       const value = f.value;
       const at = flagValueStart(src, f);
-      for (const [n, vs, ve] of optionSpans(value)) {
+      const spans = optionSpans(value);
+      for (let k2 = 0; k2 < spans.length; k2++) {
+        const [n, vs, ve] = spans[k2] ?? [0, -1, 0];
         if (vs !== -1 && optionName(value, n, vs, ve).toLowerCase() === 'from') {
           out.push({ kind: 'mount', value: value.substring(vs, ve), range: { start: src.pos(at + vs), end: src.pos(at + ve) } });
         }
@@ -80,21 +77,6 @@ function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
     }
   }
   return out;
-}
-
-/** Where an instruction stands in its chunk's scanned text. */
-interface Where {
-  readonly src: Source;
-  readonly start: number;
-  readonly kwEnd: number;
-  readonly end: number;
-  /** The text after the keyword (offsets normalised). */
-  readonly from: number;
-  readonly to: number;
-  /** Flag words before the arguments. */
-  readonly skip: number;
-  /** Lines the instruction moved since it was scanned (shiftChunk). */
-  readonly moved: number;
 }
 
 /**
@@ -109,7 +91,18 @@ interface Where {
  * `toJSON` gives the plain object (tests compare syntax through it).
  */
 export class ScannedInstruction implements InstructionSyntax {
-  #at: Where;
+  readonly #src: Source;
+  /** Where it starts and ends, and its keyword ends, in the scanned text. */
+  readonly #start: number;
+  readonly #kwEnd: number;
+  readonly #end: number;
+  /** The text after the keyword (offsets normalised). */
+  readonly #from: number;
+  readonly #to: number;
+  /** Flag words before the arguments. */
+  readonly #skip: number;
+  /** Lines the instruction moved since it was scanned (shiftChunk). */
+  readonly #moved: number;
   #keywordRange: Range | undefined;
   #range: Range | undefined;
   #args: readonly Token[] | undefined;
@@ -119,37 +112,50 @@ export class ScannedInstruction implements InstructionSyntax {
     readonly keyword: string,
     readonly keywordText: string,
     readonly heredocs: readonly HeredocSyntax[],
-    at: Where,
+    src: Source,
+    start: number,
+    kwEnd: number,
+    end: number,
+    from: number,
+    to: number,
+    skip: number,
+    moved: number,
     args?: readonly Token[],
     flags?: readonly FlagSyntax[],
   ) {
-    this.#at = at;
+    this.#src = src;
+    this.#start = start;
+    this.#kwEnd = kwEnd;
+    this.#end = end;
+    this.#from = from;
+    this.#to = to;
+    this.#skip = skip;
+    this.#moved = moved;
     this.#args = args;
     this.#flags = flags;
   }
 
   get keywordRange(): Range {
-    const p = this.#at;
-    return (this.#keywordRange ??= { start: p.src.pos(p.start, p.moved), end: p.src.pos(p.kwEnd, p.moved) });
+    return (this.#keywordRange ??= { start: this.#src.pos(this.#start, this.#moved), end: this.#src.pos(this.#kwEnd, this.#moved) });
   }
 
   get range(): Range {
-    const p = this.#at;
-    return (this.#range ??= { start: this.keywordRange.start, end: p.src.pos(p.end, p.moved) });
+    return (this.#range ??= { start: this.keywordRange.start, end: this.#src.pos(this.#end, this.#moved) });
   }
 
   get args(): readonly Token[] {
-    const p = this.#at;
-    return (this.#args ??= words(p.src, p.from, p.to)
-      .slice(p.skip)
-      .map((w) => tokenOf(p.src, w, p.moved)));
+    return (this.#args ??= words(this.#src, this.#from, this.#to)
+      .slice(this.#skip)
+      .map((w) => tokenOf(this.#src, w, this.#moved)));
   }
 
   get flags(): readonly FlagSyntax[] {
     if (this.#flags === undefined) {
-      const p = this.#at;
       const stop = endsFlags(this.keyword);
-      this.#flags = p.skip === 0 || stop === undefined ? NONE : flagWords(this.keyword, words(p.src, p.from, p.to, stop)).map((w) => flagOf(p.src, w, p.moved));
+      this.#flags =
+        this.#skip === 0 || stop === undefined
+          ? NONE
+          : flagWords(this.keyword, words(this.#src, this.#from, this.#to, stop)).map((w) => flagOf(this.#src, w, this.#moved));
     }
     return this.#flags;
   }
@@ -163,7 +169,14 @@ export class ScannedInstruction implements InstructionSyntax {
       this.keyword,
       this.keywordText,
       heredocs,
-      { ...this.#at, moved: this.#at.moved + lines },
+      this.#src,
+      this.#start,
+      this.#kwEnd,
+      this.#end,
+      this.#from,
+      this.#to,
+      this.#skip,
+      this.#moved + lines,
       this.#args && moveTokens(this.#args, lines),
       this.#flags?.map(moveFlag),
     );

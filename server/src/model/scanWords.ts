@@ -39,6 +39,7 @@ export class Source {
   private readonly nextCR = new NextIndex('\r');
   private nextEsc = new NextIndex('\\');
   private readonly nextLT = new NextIndex('<');
+  private readonly nextDashes = new NextIndex('--');
   private wordRun = /[^ \t\r\n\\]*/y;
 
   /** `starts`: the offsets at which the text's lines start, when the caller has them already. */
@@ -76,6 +77,11 @@ export class Source {
   /** The first escape character (active or not) at or after `i`, or the text's length. */
   escapeFrom(i: number): number {
     return this.nextEsc.from(this.text, i);
+  }
+
+  /** The first `--` at or after `i`, or the text's length. */
+  dashesFrom(i: number): number {
+    return this.nextDashes.from(this.text, i);
   }
 
   /** The first `<` at or after `i`, or the text's length. */
@@ -152,7 +158,7 @@ function runEnd(re: RegExp, text: string, i: number): number {
   return re.test(text) ? re.lastIndex : i;
 }
 
-/** The next occurrence of a character, remembered between calls: linear over a forward scan. */
+/** The next occurrence of a string, remembered between calls: linear over a forward scan. */
 class NextIndex {
   private lo = 0;
   private at = -1;
@@ -183,7 +189,7 @@ export interface Word {
  */
 export function words(src: Source, from: number, to: number, until?: (text: string) => boolean): Word[] {
   if (from >= to) return [];
-  if (!src.text.slice(from, to).includes(src.escChar)) return plainWords(src.text, from, to, until);
+  if (src.escapeFrom(from) >= to) return plainWords(src.text, from, to, until);
   const t = src.text;
   const out: Word[] = [];
   let found = -1; // start of the current word
