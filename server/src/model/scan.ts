@@ -130,6 +130,8 @@ class Scanner {
   /** The references each instruction's flags hold (parallel to `instructions`). */
   readonly refs: (readonly RefFound[])[] = [];
   readonly comments: Token[] = [];
+  /** Where the current instruction's first logical line ends (set by `rest`; -1: at its end). */
+  private firstLineEnd = -1;
 
   constructor(readonly src: Source) {}
 
@@ -238,12 +240,16 @@ class Scanner {
     const src = this.src;
     const len = src.len;
     let escaped = false;
+    this.firstLineEnd = len;
     for (let i = from + 1; i < len;) {
       if (!escaped) {
         // Up to the next escape character nothing matters but a line break, which ends the line.
         const lineEnd = src.breakFrom(i);
         const esc = src.escapeFrom(i);
-        if (esc >= lineEnd) return lineEnd >= len ? len : this.heredocBodies(kw, kwEnd, lineEnd);
+        if (esc >= lineEnd) {
+          this.firstLineEnd = lineEnd;
+          return lineEnd >= len ? len : this.heredocBodies(kw, kwEnd, lineEnd);
+        }
         i = esc;
       }
       const c = src.code(i);
@@ -313,7 +319,9 @@ class Scanner {
 
   /** Records the instruction [start, end) with keyword `kw` ending at `kwEnd`; returns `end`. */
   private record(kw: string, start: number, kwEnd: number, end: number): number {
-    this.instructions.push(scanned(this.src, kw, start, kwEnd, end, this.refs));
+    const lineEnd = this.firstLineEnd === -1 ? end : Math.min(this.firstLineEnd, end);
+    this.firstLineEnd = -1;
+    this.instructions.push(scanned(this.src, kw, start, kwEnd, end, lineEnd, this.refs));
     return end;
   }
 }

@@ -20,20 +20,26 @@ export interface RefFound {
 }
 
 /**
- * The instruction [start, end) of `src` whose keyword `kw` ends at `kwEnd`; the references
- * its flags hold are appended to `refs` (one entry per instruction).
+ * The instruction [start, end) of `src` whose keyword `kw` ends at `kwEnd` and whose first
+ * logical line (continuations joined) ends at `lineEnd`; the references its flags hold are
+ * appended to `refs` (one entry per instruction).
  */
-export function scanned(src: Source, kw: string, start: number, kwEnd: number, end: number, refs: (readonly RefFound[])[]): InstructionSyntax {
+export function scanned(src: Source, kw: string, start: number, kwEnd: number, end: number, lineEnd: number, refs: (readonly RefFound[])[]): InstructionSyntax {
   const keyword = kw.toUpperCase();
   const from = src.norm(kwEnd);
   const to = src.norm(end);
-  // Every word is read now when the arguments are (FROM, ARG) or when one may declare a
-  // heredoc (a `<` in the text); otherwise only the flags, up to the word that ends them, and
-  // none when the text has neither `--` nor an escape character (which could make one, `-\-x`).
+  // (Only a first line that is one physical line: where continuations and CRs alone meet
+  // heredocs, the heredoc reading follows dockerfile-ast's own idea of the first line.)
+  const firstLine = src.loneCR || src.escapeFrom(from) < lineEnd ? to : src.norm(lineEnd);
+  // FROM and ARG: every word now (the model reads their arguments). Otherwise, when the first
+  // line may declare a heredoc (a `<` on it), its words (the flags and the `<<` words are there;
+  // the bodies are matched by lines, not split into words); else only the flags, up to the word
+  // that ends them, and none when the text has no `--` and no dash before an escape character
+  // (`-\-x` is a flag too).
   const eager = keyword === 'FROM' || keyword === 'ARG';
-  const all = eager || src.angleFrom(from) < to;
+  const all = eager || src.angleFrom(from) < firstLine;
   const stop = all ? undefined : endsFlags(keyword);
-  const ws = all ? words(src, from, to) : stop && (src.dashesFrom(from) < to || src.escapeFrom(from) < to) ? words(src, from, to, stop) : NONE;
+  const ws = eager ? words(src, from, to) : all ? words(src, from, firstLine) : stop && src.flagFrom(from, to) < to ? words(src, from, to, stop) : NONE;
   const fw = ws.length > 0 ? flagWords(keyword, ws) : NONE;
   // The arguments are the words after as many words as there are flags (so `COPY a--b --from=x c`
   // has the flag --from=x and the arguments --from=x and c, as dockerfile-ast reads it).

@@ -40,7 +40,11 @@ export class Source {
   private nextEsc = new NextIndex('\\');
   private readonly nextLT = new NextIndex('<');
   private readonly nextDashes = new NextIndex('--');
+  private nextDashEscape = new NextIndex('-\\');
   private wordRun = /[^ \t\r\n\\]*/y;
+
+  /** The text has a line that ends in a CR alone (where the heredoc reading follows dockerfile-ast, which does not break lines there). */
+  readonly loneCR: boolean;
 
   /** `starts`: the offsets at which the text's lines start, when the caller has them already. */
   constructor(
@@ -50,12 +54,14 @@ export class Source {
   ) {
     this.len = text.length;
     this.starts = starts ?? lineStarts(text);
+    this.loneCR = /\r(?!\n)/.test(text);
   }
 
   setEscape(ch: string): void {
     this.escChar = ch;
     this.esc = ch.charCodeAt(0);
     this.nextEsc = new NextIndex(ch);
+    this.nextDashEscape = new NextIndex(`-${ch}`);
     this.wordRun = new RegExp(`[^ \\t\\r\\n${ch === '\\' ? '\\\\' : ch}]*`, 'y');
   }
 
@@ -79,9 +85,12 @@ export class Source {
     return this.nextEsc.from(this.text, i);
   }
 
-  /** The first `--` at or after `i`, or the text's length. */
-  dashesFrom(i: number): number {
-    return this.nextDashes.from(this.text, i);
+  /**
+   * Where [i, to) may hold a flag word (`--name`): at a `--`, or at a dash before an escape
+   * character (`-\-name`, or a dash at a line's end before a continuation); `to` when neither.
+   */
+  flagFrom(i: number, to: number): number {
+    return Math.min(this.nextDashes.from(this.text, i), this.nextDashEscape.from(this.text, i), to);
   }
 
   /** The first `<` at or after `i`, or the text's length. */
