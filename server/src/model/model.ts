@@ -293,19 +293,38 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     references,
     comments: chunks.flatMap((c) => c.comments),
     defaultTarget: stages[count - 1],
-    conflictMarkers: conflictMarkersOf(parsed.lines),
+    conflictMarkers: conflictMarkersOf(parsed),
   };
 }
 
 /** Lines that start with a merge conflict marker (`<<<<<<<`, `=======`, `>>>>>>>`, `|||||||`). */
-function conflictMarkersOf(lines: readonly string[]): Range[] {
+const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(\s|$)/;
+/** Where one may stand in the text (the engine's search, not a call per line: this runs on every open). */
+const CONFLICT_CANDIDATE = /^(?:<{7}|={7}|>{7}|\|{7})(?:\s|$)/gm;
+
+function conflictMarkersOf(parsed: ParsedDocument): Range[] {
+  const { text, lines, lineStarts: starts } = parsed;
   const out: Range[] = [];
-  lines.forEach((l, n) => {
-    const c = l.charCodeAt(0);
-    if ((c === 60 || c === 61 || c === 62 || c === 124) && /^(<{7}|={7}|>{7}|\|{7})(\s|$)/.test(l))
-      out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
-  });
+  CONFLICT_CANDIDATE.lastIndex = 0;
+  for (let m = CONFLICT_CANDIDATE.exec(text); m !== null; m = CONFLICT_CANDIDATE.exec(text)) {
+    // A candidate after a character that is a line break to the pattern but not to us (U+2028) is no line start.
+    const n = lineAt(starts, m.index);
+    const l = lines[n] ?? '';
+    if (starts[n] === m.index && CONFLICT_MARKER.test(l)) out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
+  }
   return out;
+}
+
+/** The line that holds `offset`, by binary search of the line starts. */
+function lineAt(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** Every stage reachable from `roots` along dependencies (roots included). Linear in the graph. */
