@@ -19,7 +19,7 @@ import type { Position, Range } from 'vscode-languageserver-types';
 import { parseDocument, type ParsedDocument, type UnchangedLines } from './document';
 import { expand, type ArgValues } from './expand';
 import type { ArgSyntax, DirectiveSyntax, FlagSyntax, FromSyntax, InstructionSyntax, Token } from './syntax';
-import { defined, rangeContains } from './text';
+import { defined, lineAtOffset, rangeContains } from './text';
 
 export type ReferenceKind = 'copy' | 'mount' | 'from';
 
@@ -308,23 +308,11 @@ function conflictMarkersOf(parsed: ParsedDocument): Range[] {
   CONFLICT_CANDIDATE.lastIndex = 0;
   for (let m = CONFLICT_CANDIDATE.exec(text); m !== null; m = CONFLICT_CANDIDATE.exec(text)) {
     // A candidate after a character that is a line break to the pattern but not to us (U+2028) is no line start.
-    const n = lineAt(starts, m.index);
+    const n = lineAtOffset(starts, m.index);
     const l = lines[n] ?? '';
     if (starts[n] === m.index && CONFLICT_MARKER.test(l)) out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
   }
   return out;
-}
-
-/** The line that holds `offset`, by binary search of the line starts. */
-function lineAt(starts: readonly number[], offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((starts[mid] ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** Every stage reachable from `roots` along dependencies (roots included). Linear in the graph. */

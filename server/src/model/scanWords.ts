@@ -8,7 +8,7 @@
  */
 import type { Position } from 'vscode-languageserver-types';
 import type { FlagOptionSyntax, FlagSyntax } from './syntax';
-import { lineStarts } from './text';
+import { lineAtOffset, lineStarts } from './text';
 
 export const TAB = 9;
 export const LF = 10;
@@ -133,16 +133,7 @@ export class Source {
     let line = this.hint;
     if (!((s[line] ?? 0) <= off && off < (s[line + 1] ?? Infinity))) {
       if ((s[line + 1] ?? Infinity) <= off && off < (s[line + 2] ?? Infinity)) line++;
-      else {
-        let lo = 0;
-        let hi = s.length - 1;
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >> 1;
-          if ((s[mid] ?? 0) <= off) lo = mid;
-          else hi = mid - 1;
-        }
-        line = lo;
-      }
+      else line = lineAtOffset(s, off);
       this.hint = line;
     }
     return { line: line + this.firstLine + moved, character: off - (s[line] ?? 0) };

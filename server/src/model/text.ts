@@ -15,6 +15,18 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** The line that holds `offset`, given the offsets at which lines start (binary search). */
+export function lineAtOffset(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** The text of each line without its terminator. */
 export function splitLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);

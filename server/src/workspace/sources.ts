@@ -19,6 +19,7 @@ import {
   type ComposeValue,
 } from './compose';
 import { attribute, parseHcl, type HclBlock, type HclValue } from './hcl';
+import { lineAtOffset } from '../model/text';
 
 export type SourceKind = 'compose' | 'bake' | 'devcontainer' | 'workflow';
 
@@ -194,14 +195,8 @@ export function parseBakeHcl(file: string, text: string): BakeFile {
 
 function jsonRange(lineStarts: readonly number[], off: number, len: number): Range {
   const pos = (o: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] ?? 0) <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - (lineStarts[lo] ?? 0) };
+    const line = lineAtOffset(lineStarts, o);
+    return { line, character: o - (lineStarts[line] ?? 0) };
   };
   return { start: pos(off), end: pos(off + len) };
 }
