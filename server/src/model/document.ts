@@ -18,6 +18,7 @@ import { defined, diffLines, lineStarts, neutraliseBom, splitLines } from './tex
 export interface ParsedDocument {
   /** The analysed text (a leading BOM replaced by a space). */
   readonly text: string;
+  /** The text of each line (split when first read: opening a file does not need them). */
   readonly lines: readonly string[];
   readonly lineStarts: readonly number[];
   readonly escapeChar: string;
@@ -74,10 +75,22 @@ function splitRegion(region: ChunkSyntax, first: boolean): ChunkSyntax[] {
   return out;
 }
 
-function fullParse(text: string, lines: string[], starts: number[]): ParsedDocument {
-  const region = parseChunk(text, 0, lines.length, '\\', true, starts);
+/** A parsed document whose `lines` are `lines`, or are split from the text when first read. */
+function documentOf(fields: Omit<ParsedDocument, 'lines'>, lines: readonly string[] | undefined): ParsedDocument {
+  let split = lines;
+  const text = fields.text;
+  return {
+    ...fields,
+    get lines(): readonly string[] {
+      return (split ??= splitLines(text));
+    },
+  };
+}
+
+function fullParse(text: string, lines: readonly string[] | undefined, starts: number[]): ParsedDocument {
+  const region = parseChunk(text, 0, starts.length, '\\', true, starts);
   const chunks = splitRegion(region, true);
-  return { text, lines, lineStarts: starts, escapeChar: region.prelude?.escapeChar ?? '\\', chunks, parsedLines: lines.length };
+  return documentOf({ text, lineStarts: starts, escapeChar: region.prelude?.escapeChar ?? '\\', chunks, parsedLines: starts.length }, lines);
 }
 
 /**
@@ -151,7 +164,7 @@ function chunkAt(chunks: readonly ChunkSyntax[], line: number): number {
  */
 export function parseDocument(rawText: string, previous?: ParsedDocument, unchanged?: UnchangedLines): ParsedDocument {
   const text = neutraliseBom(rawText);
-  if (!previous || previous.chunks.length < 2) return fullParse(text, splitLines(text), lineStarts(text));
+  if (!previous || previous.chunks.length < 2) return fullParse(text, undefined, lineStarts(text));
   const hinted = unchanged && relines(previous, text, unchanged);
   const lines = hinted ? hinted.lines : splitLines(text);
   const starts = hinted ? hinted.starts : lineStarts(text);
@@ -186,13 +199,15 @@ export function parseDocument(rawText: string, previous?: ParsedDocument, unchan
     }
     const before = chunks.slice(0, a);
     const after = chunks.slice(b + 1).map((c) => shiftChunk(c, delta));
-    return {
-      text,
+    return documentOf(
+      {
+        text,
+        lineStarts: starts,
+        escapeChar: previous.escapeChar,
+        chunks: [...before, ...splitRegion(region, false), ...after],
+        parsedLines: endNew - start,
+      },
       lines,
-      lineStarts: starts,
-      escapeChar: previous.escapeChar,
-      chunks: [...before, ...splitRegion(region, false), ...after],
-      parsedLines: endNew - start,
-    };
+    );
   }
 }

@@ -134,15 +134,21 @@ function stageArgValues(globals: ReadonlyMap<string, string | null>, args: reado
   return values;
 }
 
-function descriptionOf(lines: readonly string[], fromLine: number, name: string | undefined): string | undefined {
+function descriptionOf(parsed: ParsedDocument, fromLine: number, name: string | undefined): string | undefined {
   if (!name) return undefined;
   for (let l = fromLine - 1; l >= 0; l--) {
-    const t = (lines[l] ?? '').trim();
+    const t = lineText(parsed, l).trim();
     if (!t.startsWith('#')) break;
     const body = t.replace(/^#\s?/, '');
     if (body.startsWith(name + ' ')) return body.slice(name.length + 1).trim();
   }
   return undefined;
+}
+
+/** Line `l` of the text, with its line break (read from the text: `parsed.lines` may not be split yet). */
+function lineText(parsed: ParsedDocument, l: number): string {
+  const starts = parsed.lineStarts;
+  return parsed.text.slice(starts[l] ?? parsed.text.length, starts[l + 1] ?? parsed.text.length);
 }
 
 const NUMERIC = /^[+-]?\d+$/;
@@ -274,7 +280,7 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
       instructions: s.instructions,
       args: s.args,
       range: { start: s.from.range.start, end: last.range.end },
-      description: descriptionOf(parsed.lines, s.from.range.start.line, names[i]),
+      description: descriptionOf(parsed, s.from.range.start.line, names[i]),
       dependsOn: defined(dependsOn[i], 'stage dependencies'),
       dependents: defined(dependents[i], 'stage dependents'),
       builtByDefault: defaultNeeds.has(i),
@@ -303,13 +309,13 @@ const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(\s|$)/;
 const CONFLICT_CANDIDATE = /^(?:<{7}|={7}|>{7}|\|{7})(?:\s|$)/gm;
 
 function conflictMarkersOf(parsed: ParsedDocument): Range[] {
-  const { text, lines, lineStarts: starts } = parsed;
+  const { text, lineStarts: starts } = parsed;
   const out: Range[] = [];
   CONFLICT_CANDIDATE.lastIndex = 0;
   for (let m = CONFLICT_CANDIDATE.exec(text); m !== null; m = CONFLICT_CANDIDATE.exec(text)) {
     // A candidate after a character that is a line break to the pattern but not to us (U+2028) is no line start.
     const n = lineAtOffset(starts, m.index);
-    const l = lines[n] ?? '';
+    const l = lineText(parsed, n).replace(/\r?\n$|\r$/, '');
     if (starts[n] === m.index && CONFLICT_MARKER.test(l)) out.push({ start: { line: n, character: 0 }, end: { line: n, character: l.length } });
   }
   return out;

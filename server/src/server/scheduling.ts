@@ -13,6 +13,7 @@ import { computeComposeDiagnostics } from '../features/compose';
 import { toDiagnostic } from '../features/diagnostics';
 import { generalPieces } from '../features/generalPieces';
 import { diffLines } from '../model/text';
+import type { ParsedDocument } from '../model/document';
 import { fileTooLargeProblem } from '../model/checks';
 import { refreshCodeLenses, withCompose, withSource, type ServerContext } from './context';
 import { computeTargetDiagnostics } from '../features/targets';
@@ -66,8 +67,10 @@ export function shiftDiagnostics(diagnostics: readonly Diagnostic[], oldLines: r
 }
 
 /** dockerfile-utils diagnostics of an earlier version, moved past the lines that changed since. */
-function carryGeneralDiagnostics(st: DocState, lines: readonly string[]): void {
-  if (st.dlsLines === lines || st.dlsDiagnostics.length === 0) return;
+function carryGeneralDiagnostics(st: DocState, parsed: ParsedDocument): void {
+  if (st.dlsDiagnostics.length === 0) return;
+  const lines = parsed.lines;
+  if (st.dlsLines === lines) return;
   st.dlsDiagnostics = shiftDiagnostics(st.dlsDiagnostics, st.dlsLines, lines);
   st.dlsLines = lines;
 }
@@ -143,7 +146,7 @@ function validateNow(ctx: ServerContext, st: DocState, settings: Settings): void
     return;
   }
   const ours = problemsOf(st, model, settings).map((p) => toDiagnostic(p, uri));
-  if (ctx.mode === 'all') carryGeneralDiagnostics(st, model.parsed.lines);
+  if (ctx.mode === 'all') carryGeneralDiagnostics(st, model.parsed);
   publish(ctx, st, ours);
   if (ctx.mode !== 'all') return;
   // The general checks (stage by stage, unchanged stages from the last check; the first check of
