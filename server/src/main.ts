@@ -2,8 +2,10 @@
  * dockerfile-stages-langserver: the language server over stdio (`--stdio`),
  * Node IPC (`--node-ipc`) or a socket (`--socket=<port>`).
  */
-import { createConnection } from 'vscode-languageserver/node';
+import { format } from 'node:util';
+import { createConnection, type Connection } from 'vscode-languageserver/node';
 import { startServer } from './server/server';
+import { FramedMessageReader, FramedMessageWriter } from './server/stdio';
 import { VERSION } from './version';
 
 const argv = process.argv.slice(2);
@@ -26,5 +28,32 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
   );
   process.exitCode = help ? 0 : 2;
 } else {
-  startServer(createConnection());
+  startServer(argv.includes('--stdio') ? stdioConnection() : createConnection());
+}
+
+/**
+ * Over stdio the connection runs on our framing (server/stdio.ts) and does what
+ * vscode-languageserver does for `--stdio`: it exits when standard input ends (0 after a
+ * `shutdown` request, 1 before), and `console` writes go to the client's log, never into the
+ * protocol stream.
+ */
+function stdioConnection(): Connection {
+  const reader = new FramedMessageReader(process.stdin);
+  const connection = createConnection(reader, new FramedMessageWriter(process.stdout));
+  reader.onClose(() => {
+    process.exit(reader.shutdownRequested ? 0 : 1);
+  });
+  const log = (...a: unknown[]): void => {
+    connection.console.log(format(...a));
+  };
+  console.log = log;
+  console.info = log;
+  console.debug = log;
+  console.warn = (...a: unknown[]): void => {
+    connection.console.warn(format(...a));
+  };
+  console.error = (...a: unknown[]): void => {
+    connection.console.error(format(...a));
+  };
+  return connection;
 }

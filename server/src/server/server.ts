@@ -12,7 +12,8 @@
  * - composeDiscovery.ts: which Compose services build which Dockerfile (open documents, then disk);
  * - ../workspace/index.ts (ctx.index): Bake, dev container, workflow and Compose files naming stages, across the workspace;
  * - builds.ts: builds and runs through workspace/executeCommand for clients other than VS Code;
- * - paths.ts, nodeIO.ts: URIs as paths, and the file access the converter is given.
+ * - paths.ts, nodeIO.ts: URIs as paths, and the file access the converter is given;
+ * - stdio.ts: the `--stdio` framing (main.ts runs the connection on it).
  */
 import type { Connection } from 'vscode-languageserver';
 import { GeneralFeatures } from '../features/dls';

@@ -1,0 +1,59 @@
+/**
+ * The `--stdio` transport (server/stdio.ts) as an editor sees it: a large message with
+ * characters outside ASCII crosses both ways intact; the server exits when its standard input
+ * ends, with 0 after a `shutdown` request and 1 before (what vscode-languageserver's own stdio
+ * transport does); `exit` after `shutdown` exits with 0; and nothing but protocol reaches stdout.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { DocumentSymbolRequest, ShutdownRequest, type DocumentSymbol } from 'vscode-languageserver-protocol/node';
+import { LspClient as Client } from '../helpers/lspClient';
+
+const exited = (c: Client): Promise<number | null> =>
+  c.proc.exitCode !== null
+    ? Promise.resolve(c.proc.exitCode)
+    : new Promise((resolve) => {
+        c.proc.once('exit', (code) => {
+          resolve(code);
+        });
+      });
+
+describe('stdio transport', () => {
+  test('a 1 MB document with non-ASCII text crosses intact, both ways', async () => {
+    const c = new Client();
+    await c.init;
+    const uri = 'file:///work/big/Dockerfile';
+    try {
+      const stages = Array.from({ length: 2000 }, (_, i) => `FROM alpine AS st\u00e4ge-${i}\n# \u{1F433} \u2028 ${'\u00e9'.repeat(250)}\nRUN echo ${i}\n`);
+      const text = stages.join('') + 'FROM st\u00e4ge-7\n';
+      assert.ok(Buffer.byteLength(text) > 1_000_000);
+      c.open(uri, text);
+      const symbols = (await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+      assert.equal(symbols.length, 2001);
+      assert.equal(symbols[1999]?.name, '#1999 st\u00e4ge-1999');
+      assert.equal(symbols[1999]?.range.start.line, 1999 * 3);
+    } finally {
+      await c.stop();
+    }
+    assert.equal(await exited(c), 0);
+    assert.equal(c.stderr, '');
+  });
+
+  test('standard input ending exits the server: 1 without a shutdown request', async () => {
+    const c = new Client();
+    await c.init;
+    // one round trip, so that the client's own \`initialized\` is written before its input ends
+    await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri: 'file:///work/none/Dockerfile' } });
+    c.proc.stdin.end();
+    assert.equal(await exited(c), 1);
+  });
+
+  test('standard input ending after a shutdown request exits with 0', async () => {
+    const c = new Client();
+    await c.init;
+    await c.conn.sendRequest(ShutdownRequest.type);
+    c.proc.stdin.end();
+    assert.equal(await exited(c), 0);
+    assert.equal(c.stderr, '');
+  });
+});
