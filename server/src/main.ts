@@ -28,7 +28,10 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
   );
   process.exitCode = help ? 0 : 2;
 } else {
-  startServer(argv.includes('--stdio') ? stdioConnection() : createConnection());
+  if (argv.includes('--stdio')) {
+    const reader = new FramedMessageReader(process.stdin);
+    startServer(stdioConnection(reader), { messagesRead: () => reader.messagesRead });
+  } else startServer(createConnection());
 }
 
 /**
@@ -37,8 +40,7 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
  * `shutdown` request, 1 before), and `console` writes go to the client's log, never into the
  * protocol stream.
  */
-function stdioConnection(): Connection {
-  const reader = new FramedMessageReader(process.stdin);
+function stdioConnection(reader: FramedMessageReader): Connection {
   const connection = createConnection(reader, new FramedMessageWriter(process.stdout));
   reader.onClose(() => {
     process.exit(reader.shutdownRequested ? 0 : 1);

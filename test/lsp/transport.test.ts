@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DocumentSymbolRequest, ShutdownRequest, type DocumentSymbol } from 'vscode-languageserver-protocol/node';
-import { LspClient as Client } from '../helpers/lspClient';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DocumentSymbolRequest, HoverRequest, ShutdownRequest, type DocumentSymbol } from 'vscode-languageserver-protocol/node';
+import { LspClient as Client, root } from '../helpers/lspClient';
 
 const exited = (c: Client): Promise<number | null> =>
   c.proc.exitCode !== null
@@ -55,5 +57,46 @@ describe('stdio transport', () => {
     c.proc.stdin.end();
     assert.equal(await exited(c), 0);
     assert.equal(c.stderr, '');
+  });
+
+  test('the warm-up after initialize publishes nothing and changes no answer', async () => {
+    const text = readFileSync(path.join(root, 'test/fixtures/basic-multistage.Dockerfile'), 'utf8');
+    const uri = 'file:///work/warm/Dockerfile';
+    const answers: unknown[] = [];
+    for (const env of [{ ...process.env, DOCKERFILE_STAGES_WARMUP: '0' }, process.env]) {
+      const c = new Client({ env });
+      try {
+        await c.init;
+        // let the warm-up run its course before the first document
+        await new Promise((r) => setTimeout(r, 150));
+        c.open(uri, text);
+        const diagnostics = await c.diagnosticsFor(uri, 1);
+        const symbols = await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } });
+        answers.push({ diagnostics, symbols });
+        assert.deepEqual([...c.diagnostics.keys()], [uri]);
+      } finally {
+        await c.stop();
+      }
+      assert.equal(c.stderr, '');
+    }
+    assert.deepEqual(answers[1], answers[0]);
+  });
+
+  test('a maxFileSize below the default still declines a file parsed before the settings came', async () => {
+    const c = new Client();
+    c.settings = { maxFileSize: 100 };
+    const uri = 'file:///work/limit/Dockerfile';
+    try {
+      await c.init;
+      c.open(uri, 'FROM alpine AS build\nRUN echo hello\n'.repeat(20));
+      const d = await c.diagnosticsFor(uri, 1);
+      assert.deepEqual(
+        d.map((x) => x.code),
+        ['file-too-large'],
+      );
+      assert.equal(await c.conn.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 2 } }), null);
+    } finally {
+      await c.stop();
+    }
   });
 });

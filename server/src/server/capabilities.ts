@@ -4,6 +4,7 @@
  * formatting registered dynamically for Dockerfiles where the client allows it).
  * A new request handler in routes.ts that needs a capability declares it here.
  */
+import { warmUp } from './warmup';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -106,6 +107,18 @@ export function registerInitialize(ctx: ServerContext): void {
         else void connection.sendDiagnostics({ uri, diagnostics: ctx.builds?.diagnosticsFor(uri) ?? [] });
       },
     });
+    // On the next turn, once this answer is written: the warm-up (warmup.ts) runs in the
+    // client's turn, before its first didOpen arrives.
+    if (process.env['DOCKERFILE_STAGES_WARMUP'] !== '0')
+      setImmediate(() => {
+        const read = ctx.options.messagesRead;
+        const before = Math.max(2, read?.() ?? 0);
+        void warmUp({
+          background: (piece) => ctx.scheduler.schedule('background', piece),
+          busy: () => !ctx.docs.isEmpty() || (read !== undefined && read() > before),
+          now: () => performance.now(),
+        }).catch(() => undefined);
+      });
     return { capabilities: serverCapabilities(ctx.mode, ctx.client.dynamicFormatting), serverInfo: { name: 'dockerfile-stages-langserver', version: VERSION } };
   });
 

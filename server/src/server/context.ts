@@ -31,6 +31,12 @@ import type { SettingsStore } from './settings';
 export interface ServerOptions {
   /** Delay before the (slower) general validation runs after a change, in ms. */
   generalValidationDelay?: number;
+  /**
+   * How many requests and notifications the transport has read, counted before the connection
+   * dispatches them (server/stdio.ts); the warm-up stops as soon as the client sends more than
+   * `initialize` and `initialized`.
+   */
+  messagesRead?: () => number;
 }
 
 /** What the client supports, read from its capabilities at initialize. */

@@ -48,6 +48,11 @@ export class DocumentStore {
     return this.docs.get(uri);
   }
 
+  /** Is no document open? */
+  isEmpty(): boolean {
+    return this.docs.size === 0;
+  }
+
   values(): IterableIterator<DocState> {
     return this.docs.values();
   }
@@ -138,7 +143,11 @@ export function unchangedLines(
 /** The model of the document's current version, built once per version; undefined when the file is too large. */
 export function modelOf(st: DocState, settings: Settings): StageModel | undefined {
   const text = st.doc.getText();
-  if (text.length > settings.maxFileSize) return undefined;
+  if (text.length > settings.maxFileSize) {
+    // (a model built before the settings were known, with the default limit, is dropped)
+    st.model = undefined;
+    return undefined;
+  }
   if (!st.model || st.modelVersion !== st.doc.version) {
     st.model = buildModel(text, st.model, st.unchanged ?? undefined);
     st.unchanged = undefined;

@@ -17,7 +17,7 @@ import type { ParsedDocument } from '../model/document';
 import { fileTooLargeProblem } from '../model/checks';
 import { refreshCodeLenses, withCompose, withSource, type ServerContext } from './context';
 import { computeTargetDiagnostics } from '../features/targets';
-import { DIAGNOSTIC_SOURCE } from '../protocol';
+import { DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE } from '../protocol';
 import { modelOf, problemsOf, type DocState } from './documents';
 import { isCancelled } from './scheduler';
 import type { Settings } from '../protocol';
@@ -122,7 +122,21 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
   if (!st) return;
   if (st.kind === 'compose') return validateCompose(ctx, st);
   if (st.kind === 'source') return validateSource(ctx, st);
-  const settings = await ctx.settings.get(uri);
+  const asking = ctx.settings.wouldAsk(uri);
+  const pending = ctx.settings.get(uri);
+  // The model depends on the text alone: while the client answers the settings request (the
+  // first validation of a document), build it, so that the parse and the round trip overlap.
+  if (asking)
+    ctx.scheduler
+      .schedule(
+        'normal',
+        () => {
+          if (ctx.docs.get(uri) === st) modelOf(st, DEFAULT_SETTINGS);
+        },
+        { key: `model:${uri}` },
+      )
+      .catch(() => undefined);
+  const settings = await pending;
   try {
     await ctx.scheduler.schedule(
       'normal',

@@ -27,6 +27,11 @@ export class SettingsStore {
     return s;
   }
 
+  /** Would `get(uri)` ask the client (no answer for `uri` cached or on its way)? */
+  wouldAsk(uri: string): boolean {
+    return this.enabled && !this.cache.has(uri);
+  }
+
   forget(uri: string): void {
     this.cache.delete(uri);
   }

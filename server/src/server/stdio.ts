@@ -55,6 +55,11 @@ export class FramedMessageReader extends AbstractMessageReader {
   private callback: DataCallback | undefined;
   /** Has a `shutdown` request been read? (The exit code when the stream ends says so.) */
   shutdownRequested = false;
+  /**
+   * Requests and notifications read so far (not responses), counted as each is decoded: the
+   * connection dispatches it a turn later, so the server's idle work can see it is waiting.
+   */
+  messagesRead = 0;
 
   constructor(private readonly input: NodeJS.ReadableStream) {
     super();
@@ -117,7 +122,9 @@ export class FramedMessageReader extends AbstractMessageReader {
         this.fireError(new Error(`Message body is not JSON: ${e instanceof Error ? e.message : String(e)}`));
         continue;
       }
-      if ((message as { method?: unknown }).method === 'shutdown') this.shutdownRequested = true;
+      const method = (message as { method?: unknown }).method;
+      if (typeof method === 'string') this.messagesRead++;
+      if (method === 'shutdown') this.shutdownRequested = true;
       this.callback?.(message);
     }
   }
