@@ -174,13 +174,12 @@ function ensureOurs() {
   log('ours: building the production bundle (node scripts/esbuild.mjs --production)');
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'esbuild.mjs'), '--production'], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   if (r.status !== 0 || !existsSync(serverJs)) throw new HarnessError(`the production build failed (exit ${r.status}) or did not produce dist/server.js`);
-  // Warm the V8 code cache the launcher keeps beside the bundle (written when a first server exits),
-  // as any second start would find it: one initialize / shutdown / exit round.
-  const frame = (o) => { const j = JSON.stringify(o); return `Content-Length: ${Buffer.byteLength(j)}\r\n\r\n${j}`; };
-  for (const f of [join(ROOT, 'dist', 'server-main.js.cache')]) { try { rmSync(f); } catch { /* none yet */ } }
-  spawnSync(process.execPath, [serverJs, '--stdio'], { cwd: ROOT, stdio: ['pipe', 'ignore', 'ignore'], timeout: 20_000,
-    input: frame({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } }) +
-      frame({ jsonrpc: '2.0', id: 2, method: 'shutdown' }) + frame({ jsonrpc: '2.0', method: 'exit' }) });
+  // Warm the V8 code caches kept beside the two server bundles (each written when a first server
+  // exits), as any second start would find them: one first session, initialize, initialized,
+  // a pause (the server loads its engine bundle and warms up), shutdown, exit.
+  for (const f of ['server-main.js.cache', 'server-engine.js.cache']) { try { rmSync(join(ROOT, 'dist', f)); } catch { /* none yet */ } }
+  const warm = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bench', 'first-session.mjs'), serverJs], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'], timeout: 20_000 });
+  if (warm.status !== 0) throw new HarnessError(`the first session that writes the code caches failed (exit ${warm.status})`);
   return `${quote(process.execPath)} ${quote(serverJs)} --stdio`;
 }
 // which build was measured: size, mtime and hash of dist/server.js, taken before and after the run

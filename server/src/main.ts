@@ -2,9 +2,14 @@
  * dockerfile-stages-langserver: the language server over stdio (`--stdio`),
  * Node IPC (`--node-ipc`) or a socket (`--socket=<port>`).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { format } from 'node:util';
-import { createConnection, type Connection } from 'vscode-languageserver/node';
-import { startServer } from './server/server';
+import * as lsp from 'vscode-languageserver/node';
+import type { Connection, InitializeParams } from 'vscode-languageserver/node';
+import { runBundle } from './bundle';
+import type * as Engine from './engine';
+import { initializeResult } from './server/handshake';
 import { FramedMessageReader, FramedMessageWriter } from './server/stdio';
 import { VERSION } from './version';
 
@@ -30,8 +35,32 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
 } else {
   if (argv.includes('--stdio')) {
     const reader = new FramedMessageReader(process.stdin);
-    startServer(stdioConnection(reader), { messagesRead: () => reader.messagesRead });
-  } else startServer(createConnection());
+    serve(stdioConnection(reader), { messagesRead: () => reader.messagesRead });
+  } else serve(lsp.createConnection(), {});
+}
+
+/**
+ * Answers `initialize` (handshake.ts), then starts the server proper on the next turn: after
+ * the answer is written and before the client's next message is dispatched (the connection
+ * hands on one message per turn, each queued behind this one). Start-up so runs only
+ * vscode-languageserver and the handshake; the rest loads while the client reads the answer.
+ */
+function serve(connection: Connection, options: Engine.ServerOptions): void {
+  connection.onInitialize((params: InitializeParams) => {
+    setImmediate(() => {
+      loadEngine().startServer(connection, params, options);
+    });
+    return initializeResult(params);
+  });
+  connection.listen();
+}
+
+/** The server proper: dist/server-engine.js with its own code cache, or (the tsc build, out/) the module next to this one. */
+function loadEngine(): typeof Engine {
+  const bundled = join(__dirname, 'server-engine.js');
+  if (existsSync(bundled)) return runBundle(bundled, { require: (id, own) => (id === 'vscode-languageserver' ? lsp : (own(id) as unknown)) }) as typeof Engine;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the server proper, loaded once `initialize` is answered
+  return require('./engine') as typeof Engine;
 }
 
 /**
@@ -41,7 +70,7 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
  * protocol stream.
  */
 function stdioConnection(reader: FramedMessageReader): Connection {
-  const connection = createConnection(reader, new FramedMessageWriter(process.stdout));
+  const connection = lsp.createConnection(reader, new FramedMessageWriter(process.stdout));
   reader.onClose(() => {
     process.exit(reader.shutdownRequested ? 0 : 1);
   });

@@ -108,6 +108,9 @@ export type ClientCommand = (typeof ClientCommands)[keyof typeof ClientCommands]
  * than VS Code: the lenses carry these unless the client says it runs ClientCommands itself
  * (initializationOptions `clientCommands: true`, sent by the VS Code client).
  */
+/** The semantic token legend: stage names (declarations) and the references to them. */
+export const SEMANTIC_LEGEND = { tokenTypes: ['namespace'], tokenModifiers: ['declaration'] };
+
 export const ServerCommands = {
   build: 'dockerStages.server.build',
   run: 'dockerStages.server.run',

@@ -53,6 +53,7 @@ test('the package is publishable and small: not private, bundles and docs only, 
   for (const f of [
     'dist/server.js',
     'dist/server-main.js',
+    'dist/server-engine.js',
     'dist/server-dls.js',
     'dist/server-yaml.js',
     'dist/server-jsonc.js',

@@ -99,4 +99,27 @@ describe('stdio transport', () => {
       await c.stop();
     }
   });
+
+  test('start-up runs only the start-up bundle; the engine bundle, loaded after the answer, shares its library; both start from their code caches', async () => {
+    const main = readFileSync(path.join(root, 'dist/server-main.js'), 'utf8');
+    const engine = readFileSync(path.join(root, 'dist/server-engine.js'), 'utf8');
+    // a check code of the stage model is in the engine only; the protocol framing in start-up only
+    assert.ok(!main.includes('stage-later-reference') && engine.includes('stage-later-reference'));
+    assert.ok(main.includes('Content-Length') && !engine.includes('Content-Length'));
+    // a first session writes the caches (at exit); the next start uses both
+    const first = new Client();
+    await first.init;
+    await new Promise((r) => setTimeout(r, 300));
+    await first.stop();
+    const c = new Client({ env: { ...process.env, DOCKERFILE_STAGES_DEBUG: '1' } });
+    try {
+      await c.init;
+      c.open('file:///work/cache/Dockerfile', 'FROM alpine AS a\nFROM a\n');
+      await c.diagnosticsFor('file:///work/cache/Dockerfile', 1);
+    } finally {
+      await c.stop();
+    }
+    assert.match(c.stderr, /code cache of server-main\.js: used/);
+    assert.match(c.stderr, /code cache of server-engine\.js: used/);
+  });
 });

@@ -1,9 +1,9 @@
 /** Semantic tokens for stage names and resolved references (numeric ones included). Linear in the file. */
-import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver';
+import type { SemanticTokens } from 'vscode-languageserver';
 import { referencedStage, type StageModel } from '../model/model';
 import type { Range } from 'vscode-languageserver';
 
-export const SEMANTIC_LEGEND: SemanticTokensLegend = { tokenTypes: ['namespace'], tokenModifiers: ['declaration'] };
+export { SEMANTIC_LEGEND } from '../protocol';
 
 export function computeSemanticTokens(model: StageModel): SemanticTokens {
   const toks: { range: Range; mod: number }[] = [];

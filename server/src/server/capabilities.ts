@@ -1,68 +1,27 @@
 /**
- * The initialize handshake: reads what the client supports into the context and
- * answers with the server's capabilities (the general features only in `all` mode;
- * formatting registered dynamically for Dockerfiles where the client allows it).
- * A new request handler in routes.ts that needs a capability declares it here.
+ * The initialize handshake, server side: reads what the client supports into the context
+ * (handshake.ts answers with the server's capabilities, from the same parameters, before
+ * this is loaded), and after `initialized` registers what the client registers dynamically
+ * (configuration changes; formatting for Dockerfiles only, where the client allows it).
+ * A new request handler in routes.ts that needs a capability declares it in handshake.ts.
  */
 import { warmUp } from './warmup';
 import {
-  CodeActionKind,
   DidChangeConfigurationNotification,
   DocumentFormattingRequest,
   DocumentOnTypeFormattingRequest,
   DocumentRangeFormattingRequest,
-  TextDocumentSyncKind,
   type ClientCapabilities,
   type InitializeParams,
-  type InitializeResult,
-  type ServerCapabilities,
 } from 'vscode-languageserver';
-import { SEMANTIC_LEGEND } from '../features/semanticTokens';
-import { SETTINGS_SECTION, ServerCommands, type LanguageFeatures } from '../protocol';
+import { SETTINGS_SECTION } from '../protocol';
 import { clientFeatures } from '../features/clientCapabilities';
-import { VERSION } from '../version';
 import { ServerBuilds } from './builds';
 import { buildTargetsOf } from './routes';
 import { JobKeys, validate } from './scheduling';
 import type { ServerContext } from './context';
 import { fsPathOf } from './paths';
-
-const ON_TYPE = { firstTriggerCharacter: '\\', moreTriggerCharacter: ['`'] };
-
-function serverCapabilities(mode: LanguageFeatures, dynamicFormatting: boolean): ServerCapabilities {
-  const capabilities: ServerCapabilities = {
-    // Every column the server reads or writes counts UTF-16 code units: say so, whatever else the client offers.
-    positionEncoding: 'utf-16',
-    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-    inlayHintProvider: true,
-    definitionProvider: true,
-    referencesProvider: true,
-    documentHighlightProvider: true,
-    renameProvider: { prepareProvider: true },
-    hoverProvider: true,
-    documentSymbolProvider: { label: 'Dockerfile stages' },
-    foldingRangeProvider: true,
-    completionProvider: { triggerCharacters: ['=', ' ', '$', '{', '-'], resolveProvider: true },
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
-    codeLensProvider: { resolveProvider: false },
-    executeCommandProvider: { commands: [ServerCommands.build, ServerCommands.run] },
-  };
-  if (mode === 'all') {
-    Object.assign(capabilities, {
-      semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true },
-      signatureHelpProvider: { triggerCharacters: ['-', '[', ',', ' ', '='] },
-      documentLinkProvider: { resolveProvider: true },
-    } satisfies ServerCapabilities);
-    if (!dynamicFormatting) {
-      Object.assign(capabilities, {
-        documentFormattingProvider: true,
-        documentRangeFormattingProvider: true,
-        documentOnTypeFormattingProvider: ON_TYPE,
-      } satisfies ServerCapabilities);
-    }
-  }
-  return capabilities;
-}
+import { ON_TYPE, dynamicFormattingOf, modeOf } from './handshake';
 
 function readClientSupport(ctx: ServerContext, caps: ClientCapabilities): void {
   ctx.settings.enabled = caps.workspace?.configuration === true;
@@ -71,16 +30,17 @@ function readClientSupport(ctx: ServerContext, caps: ClientCapabilities): void {
   ctx.client.codeLensRefresh = caps.workspace?.codeLens?.refreshSupport === true;
   ctx.client.features = clientFeatures(caps);
   ctx.general.setClientFeatures(ctx.client.features);
-  // Compose files share the client's document selector: register formatting for Dockerfiles only
-  // where the client allows it, so that Compose files keep their own formatter.
-  const td = caps.textDocument;
-  ctx.client.dynamicFormatting =
-    td?.formatting?.dynamicRegistration === true && td.rangeFormatting?.dynamicRegistration === true && td.onTypeFormatting?.dynamicRegistration === true;
+  ctx.client.dynamicFormatting = dynamicFormattingOf(caps);
 }
 
-export function registerInitialize(ctx: ServerContext): void {
+/**
+ * Reads the `initialize` parameters into the context: the server is loaded once the answer
+ * (handshake.ts, computed from the same parameters) has been written, and before the client's
+ * next message is dispatched (main.ts).
+ */
+export function applyInitialize(ctx: ServerContext, params: InitializeParams): void {
   const { connection } = ctx;
-  connection.onInitialize((params: InitializeParams): InitializeResult => {
+  {
     readClientSupport(ctx, params.capabilities);
     let roots = (params.workspaceFolders ?? []).map((f) => fsPathOf(f.uri)).filter((p): p is string => p !== undefined);
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- clients without workspace folders still send only rootUri
@@ -88,7 +48,7 @@ export function registerInitialize(ctx: ServerContext): void {
     if (roots.length === 0 && rootUri) roots = [rootUri];
     ctx.compose.roots = roots;
     const init = params.initializationOptions as unknown;
-    if (typeof init === 'object' && init !== null && (init as Record<string, unknown>)['languageFeatures'] === 'stagesOnly') ctx.mode = 'stagesOnly';
+    ctx.mode = modeOf(init);
     ctx.client.commands = typeof init === 'object' && init !== null && (init as Record<string, unknown>)['clientCommands'] === true;
     ctx.builds = new ServerBuilds(connection, {
       init,
@@ -107,21 +67,21 @@ export function registerInitialize(ctx: ServerContext): void {
         else void connection.sendDiagnostics({ uri, diagnostics: ctx.builds?.diagnosticsFor(uri) ?? [] });
       },
     });
-    // On the next turn, once this answer is written: the warm-up (warmup.ts) runs in the
-    // client's turn, before its first didOpen arrives.
-    if (process.env['DOCKERFILE_STAGES_WARMUP'] !== '0')
-      setImmediate(() => {
-        const read = ctx.options.messagesRead;
-        const before = Math.max(2, read?.() ?? 0);
-        void warmUp({
-          background: (piece) => ctx.scheduler.schedule('background', piece),
-          busy: () => !ctx.docs.isEmpty() || (read !== undefined && read() > before),
-          now: () => performance.now(),
-        }).catch(() => undefined);
-      });
-    return { capabilities: serverCapabilities(ctx.mode, ctx.client.dynamicFormatting), serverInfo: { name: 'dockerfile-stages-langserver', version: VERSION } };
-  });
+    // The answer is out: the warm-up (warmup.ts) runs in the client's turn, before its first didOpen arrives.
+    if (process.env['DOCKERFILE_STAGES_WARMUP'] !== '0') {
+      const read = ctx.options.messagesRead;
+      const before = Math.max(2, read?.() ?? 0);
+      void warmUp({
+        background: (piece) => ctx.scheduler.schedule('background', piece),
+        busy: () => !ctx.docs.isEmpty() || (read !== undefined && read() > before),
+        now: () => performance.now(),
+      }).catch(() => undefined);
+    }
+  }
+}
 
+export function registerInitialized(ctx: ServerContext): void {
+  const { connection } = ctx;
   connection.onInitialized(() => {
     // The folders are walked in the background, after the first documents had their
     // diagnostics; a request that needs the index before then walks them itself.

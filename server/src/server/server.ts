@@ -1,8 +1,11 @@
 /**
- * The language server's entry: builds the context (context.ts) and registers its
- * parts on the connection. The parts of server/ (the only folder that touches the
- * connection):
- * - capabilities.ts: the initialize handshake (client support in, capabilities out);
+ * The language server, started on a connection that has answered `initialize` (main.ts:
+ * handshake.ts computes the answer, then this is loaded, from dist/server-engine.js): builds the
+ * context (context.ts) from the initialize parameters and registers its parts on the connection
+ * before the client's next message is dispatched. The parts of server/ (the only folder that
+ * touches the connection):
+ * - handshake.ts: the initialize answer (capabilities out), in the start-up bundle;
+ * - capabilities.ts: client support in, dynamic registrations after `initialized`;
  * - sync.ts: document open/change/close, configuration and watched-file notifications;
  * - routes.ts: the routing table, each request to its feature in server/src/features/;
  * - documents.ts: the document store, one StageModel (and Compose parse) per version;
@@ -15,10 +18,10 @@
  * - paths.ts, nodeIO.ts: URIs as paths, and the file access the converter is given;
  * - stdio.ts: the `--stdio` framing (main.ts runs the connection on it).
  */
-import type { Connection } from 'vscode-languageserver';
+import type { Connection, InitializeParams } from 'vscode-languageserver';
 import { GeneralFeatures } from '../features/dls';
 import { GeneralPieceCache } from '../features/generalPieces';
-import { registerInitialize } from './capabilities';
+import { applyInitialize, registerInitialized } from './capabilities';
 import { ComposeDiscovery } from './composeDiscovery';
 import type { ServerContext, ServerOptions } from './context';
 import { DocumentStore } from './documents';
@@ -35,7 +38,7 @@ import { nodeFileAccess } from './nodeIO';
 
 export type { ServerOptions } from './context';
 
-export function startServer(connection: Connection, options: ServerOptions = {}): void {
+export function startServer(connection: Connection, params: InitializeParams, options: ServerOptions = {}): void {
   const log = (m: string) => {
     connection.console.log(m);
   };
@@ -77,7 +80,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     scheduler,
     generalChecks,
   };
-  registerInitialize(ctx);
+  applyInitialize(ctx, params);
+  registerInitialized(ctx);
   registerSync(ctx);
   registerRoutes(ctx);
   // One shutdown handler (the connection keeps only the last one): stop running builds and the worker.
@@ -85,5 +89,4 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     ctx.builds?.killAll();
     generalChecks.dispose();
   });
-  connection.listen();
 }
