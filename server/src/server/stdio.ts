@@ -44,6 +44,14 @@ export function parseHeaders(block: string): { length: number; error?: string } 
   return error === undefined ? { length } : { length, error };
 }
 
+/** Passes a stream's errors (as Errors) and its closing on. */
+function relayEnd(stream: NodeJS.EventEmitter, onError: (e: Error) => void, onClose: () => void): void {
+  stream.on('error', (e: unknown) => {
+    onError(e instanceof Error ? e : new Error(String(e)));
+  });
+  stream.on('close', onClose);
+}
+
 /** Reads framed messages from a byte stream; each is passed on as soon as its body is complete. */
 export class FramedMessageReader extends AbstractMessageReader {
   private chunks: Buffer[] = [];
@@ -63,12 +71,15 @@ export class FramedMessageReader extends AbstractMessageReader {
 
   constructor(private readonly input: NodeJS.ReadableStream) {
     super();
-    input.on('error', (e: unknown) => {
-      this.fireError(e instanceof Error ? e : new Error(String(e)));
-    });
-    input.on('close', () => {
-      this.fireClose();
-    });
+    relayEnd(
+      input,
+      (e) => {
+        this.fireError(e);
+      },
+      () => {
+        this.fireClose();
+      },
+    );
     input.on('end', () => {
       this.fireClose();
     });
@@ -146,12 +157,15 @@ export class FramedMessageWriter extends AbstractMessageWriter {
 
   constructor(private readonly output: NodeJS.WritableStream) {
     super();
-    output.on('error', (e: unknown) => {
-      this.fireError(e instanceof Error ? e : new Error(String(e)));
-    });
-    output.on('close', () => {
-      this.fireClose();
-    });
+    relayEnd(
+      output,
+      (e) => {
+        this.fireError(e);
+      },
+      () => {
+        this.fireClose();
+      },
+    );
   }
 
   write(msg: Message): Promise<void> {
