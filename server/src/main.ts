@@ -46,10 +46,15 @@ if (argv.includes('--version') || argv.includes('-v') || argv.includes('-V')) {
  * vscode-languageserver and the handshake; the rest loads while the client reads the answer.
  */
 function serve(connection: Connection, options: Engine.ServerOptions): void {
+  let started = false;
   connection.onInitialize((params: InitializeParams) => {
-    setImmediate(() => {
-      loadEngine().startServer(connection, params, options);
-    });
+    // (once: a client that sends `initialize` again gets its answer, not a second server)
+    if (!started) {
+      started = true;
+      setImmediate(() => {
+        loadEngine().startServer(connection, params, options);
+      });
+    }
     return initializeResult(params);
   });
   connection.listen();

@@ -8,7 +8,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DocumentSymbolRequest, HoverRequest, ShutdownRequest, type DocumentSymbol } from 'vscode-languageserver-protocol/node';
+import {
+  DocumentSymbolRequest,
+  HoverRequest,
+  InitializeRequest,
+  ShutdownRequest,
+  type DocumentSymbol,
+  type InitializeParams,
+} from 'vscode-languageserver-protocol/node';
 import { LspClient as Client, root } from '../helpers/lspClient';
 
 const exited = (c: Client): Promise<number | null> =>
@@ -121,5 +128,26 @@ describe('stdio transport', () => {
     }
     assert.match(c.stderr, /code cache of server-main\.js: used/);
     assert.match(c.stderr, /code cache of server-engine\.js: used/);
+  });
+
+  test('a repeated initialize is answered and starts no second server', async () => {
+    // with DOCKERFILE_STAGES_DEBUG the engine bundle says on stderr each time it is loaded
+    const c = new Client({ env: { ...process.env, DOCKERFILE_STAGES_DEBUG: '1' } });
+    const uri = 'file:///work/again/Dockerfile';
+    try {
+      await c.init;
+      const again = await c.conn.sendRequest(InitializeRequest.type, { processId: null, workspaceFolders: null, capabilities: {} } as InitializeParams);
+      assert.ok(again.capabilities.inlayHintProvider);
+      c.open(uri, 'FROM alpine AS a\nFROM a AS b\n');
+      await c.diagnosticsFor(uri, 1);
+      const symbols = (await c.conn.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
+      assert.deepEqual(
+        symbols.map((x) => x.name),
+        ['#0 a', '#1 b'],
+      );
+    } finally {
+      await c.stop();
+    }
+    assert.equal(c.stderr.match(/code cache of server-engine\.js/g)?.length, 1, c.stderr);
   });
 });
