@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { StreamMessageReader, type Message } from 'vscode-jsonrpc/node';
-import { FramedMessageReader, FramedMessageWriter, parseHeaders } from '../../server/src/server/stdio';
+import { FramedMessageReader, FramedMessageWriter, SEPARATE_BODY, parseHeaders } from '../../server/src/server/stdio';
 
 const frame = (body: string, extra = ''): Buffer => {
   const bytes = Buffer.from(body, 'utf8');
@@ -108,6 +108,30 @@ test("what the writer writes, one write per message, vscode-jsonrpc's reader rea
   await done;
   assert.deepEqual(read, messages);
   assert.equal(writes.length, messages.length);
+});
+
+test('a large body is written after its header, as a second write, and reads back intact', async () => {
+  const pipe = new PassThrough();
+  const writes: number[] = [];
+  const out = new PassThrough();
+  out.on('data', (d: Buffer) => {
+    writes.push(d.length);
+    pipe.write(d);
+  });
+  const w = new FramedMessageWriter(out);
+  const big = { jsonrpc: '2.0', id: 2, result: { text: 'RUN echo \u00e9\u{1F433}\n'.repeat(SEPARATE_BODY / 8) } } as Message;
+  const small = messages[0] as Message;
+  const read: Message[] = [];
+  const done = new Promise<void>((resolve) => {
+    new StreamMessageReader(pipe).listen((m) => {
+      read.push(m);
+      if (read.length === 3) resolve();
+    });
+  });
+  for (const m of [small, big, small]) await w.write(m);
+  await done;
+  assert.deepEqual(read, [small, big, small]);
+  assert.equal(writes.length, 4, 'one write each for the small ones, two for the large one');
 });
 
 test('a stream that ends or closes closes the reader', () => {
