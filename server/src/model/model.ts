@@ -115,7 +115,9 @@ export const RESERVED_STAGE_NAMES: ReadonlySet<string> = new Set(['scratch', 'co
 
 function globalArgValues(args: readonly ArgSyntax[]): Map<string, string | null> {
   const values = new Map<string, string | null>();
-  for (const a of args) {
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === undefined) continue;
     // A default may use an earlier global ARG.
     values.set(a.name, a.value === null ? (values.get(a.name) ?? null) : expand(a.value, values).value);
   }
@@ -127,8 +129,9 @@ function stageArgValues(globals: ReadonlyMap<string, string | null>, args: reado
   const first = args[0];
   if (first === undefined || first.line > line) return globals;
   const values = new Map(globals);
-  for (const a of args) {
-    if (a.line > line) break;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === undefined || a.line > line) break;
     values.set(a.name, a.value === null ? (globals.get(a.name) ?? null) : expand(a.value, values).value);
   }
   return values;
@@ -247,7 +250,10 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
     const own = names[i];
     if (own !== undefined) soFar.set(own, i);
 
-    for (const r of s.refs) {
+    const refs = s.refs;
+    for (let k = 0; k < refs.length; k++) {
+      const r = refs[k];
+      if (r === undefined) continue;
       // Most references name a stage literally: only one with a `$` needs the ARGs in scope.
       const e = r.value.includes('$') ? expand(r.value, stageArgValues(globals, s.args, r.range.start.line), escape) : { value: r.value, dynamic: false };
       const value = e.value;
@@ -262,7 +268,7 @@ export function modelFromParsed(parsed: ParsedDocument): StageModel {
   direct.forEach((ds, i) => {
     ds.forEach((d) => dependents[d]?.push(i));
   });
-  const dependsOn: number[][] = direct.map((ds) => [...ds].sort((x, y) => x - y));
+  const dependsOn: number[][] = direct.map((ds) => (ds.size < 2 ? Array.from(ds) : Array.from(ds).sort((x, y) => x - y)));
   const defaultNeeds = closure(dependsOn, count > 0 ? [count - 1] : []);
   const roots: number[] = [];
   for (let i = 0; i < count; i++) if (names[i] !== undefined || i === count - 1) roots.push(i);
@@ -329,7 +335,11 @@ function closure(dependsOn: readonly (readonly number[])[], roots: readonly numb
     const i = stack.pop() as number;
     if (seen.has(i)) continue;
     seen.add(i);
-    for (const d of dependsOn[i] ?? []) if (!seen.has(d)) stack.push(d);
+    const ds = dependsOn[i] ?? [];
+    for (let k = 0; k < ds.length; k++) {
+      const d = ds[k];
+      if (d !== undefined && !seen.has(d)) stack.push(d);
+    }
   }
   return seen;
 }

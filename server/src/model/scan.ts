@@ -293,14 +293,15 @@ class Scanner {
     const ws = words(src, from, lineEnd);
     const names: string[] = [];
     let tabs = false;
-    for (const w of ws.slice(flagWords(keyword, ws).length)) {
-      if (!w.text.startsWith('<<') || w.text.length <= 2) continue;
+    for (let k = flagWords(keyword, ws).length; k < ws.length; k++) {
+      const w = ws[k];
+      if (w === undefined || !w.text.startsWith('<<') || w.text.length <= 2) continue;
       if (w.text.startsWith('<<-')) tabs = true;
       const name = heredocName(w.text);
       if (name !== null) names.push(name);
     }
     let end = lineEnd;
-    for (const name of names) end = this.delimiterLine(name, end, tabs);
+    for (let k = 0; k < names.length; k++) end = this.delimiterLine(names[k] ?? '', end, tabs);
     return end;
   }
 
@@ -415,7 +416,10 @@ function unquote(v: string): string {
 /** Every name an ARG declares (`ARG A=1 B`). */
 function argsOf(i: InstructionSyntax): ArgSyntax[] {
   const out: ArgSyntax[] = [];
-  for (const a of i.args) {
+  const args = i.args;
+  for (let k = 0; k < args.length; k++) {
+    const a = args[k];
+    if (a === undefined) continue;
     const eq = a.text.indexOf('=');
     const name = eq < 0 ? a.text : a.text.slice(0, eq);
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) continue;

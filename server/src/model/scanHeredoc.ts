@@ -98,8 +98,9 @@ function closed(src: Source, args: readonly Word[], first: Word, end: number): H
       if (escaping) continue;
       if (!s.processed) {
         // The first line break that ends the instruction's line: its `<<` words are the heredocs.
-        for (const a of args) {
-          if (src.norm(a.start) >= so + k) break;
+        for (let x = 0; x < args.length; x++) {
+          const a = args[x];
+          if (a === undefined || src.norm(a.start) >= so + k) break;
           if (a.text.startsWith('<<')) s.defs.push(a);
         }
         s.processed = true;

@@ -75,7 +75,11 @@ function refsIn(src: Source, keyword: string, fw: readonly Word[]): RefFound[] {
       const at = flagValueStart(src, f);
       const spans = optionSpans(value);
       for (let k2 = 0; k2 < spans.length; k2++) {
-        const [n, vs, ve] = spans[k2] ?? [0, -1, 0];
+        const span = spans[k2];
+        if (span === undefined) continue;
+        const n = span[0];
+        const vs = span[1];
+        const ve = span[2];
         if (vs !== -1 && optionName(value, n, vs, ve).toLowerCase() === 'from') {
           out.push({ kind: 'mount', value: value.substring(vs, ve), range: { start: src.pos(at + vs), end: src.pos(at + ve) } });
         }

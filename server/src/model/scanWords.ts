@@ -340,7 +340,11 @@ export function flagWords(keyword: string, ws: readonly Word[]): Word[] {
   const rule = FLAG_RULES.get(keyword);
   if (rule === undefined || rule === 'none') return [];
   const out: Word[] = [];
-  for (const w of ws) {
+  // (Indexed loops here and elsewhere on the open path: code that runs before V8 has optimised
+  // it pays for `for…of`'s iterator protocol, an object per element.)
+  for (let k = 0; k < ws.length; k++) {
+    const w = ws[k];
+    if (w === undefined) break;
     const v = w.text;
     if (rule === 'dashes' ? endsDashes(v) : endsHealthcheckFlags(v)) break;
     if (v.startsWith('--')) out.push(w);
