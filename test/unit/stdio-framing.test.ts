@@ -88,7 +88,8 @@ test('the shutdown request is noted (the exit code when standard input ends)', (
   assert.equal(r.shutdownRequested, true);
 });
 
-test("what the writer writes, one write per message, vscode-jsonrpc's reader reads back", async () => {
+/** Writes `sent` with our writer and reads it back with vscode-jsonrpc's reader; returns what was read and the sizes of the writes. */
+async function roundTrip(sent: readonly Message[]): Promise<{ read: Message[]; writes: number[] }> {
   const pipe = new PassThrough();
   const writes: number[] = [];
   const out = new PassThrough();
@@ -101,35 +102,24 @@ test("what the writer writes, one write per message, vscode-jsonrpc's reader rea
   const done = new Promise<void>((resolve) => {
     new StreamMessageReader(pipe).listen((m) => {
       read.push(m);
-      if (read.length === messages.length) resolve();
+      if (read.length === sent.length) resolve();
     });
   });
-  for (const m of messages) await w.write(m);
+  for (const m of sent) await w.write(m);
   await done;
+  return { read, writes };
+}
+
+test("what the writer writes, one write per message, vscode-jsonrpc's reader reads back", async () => {
+  const { read, writes } = await roundTrip(messages);
   assert.deepEqual(read, messages);
   assert.equal(writes.length, messages.length);
 });
 
 test('a large body is written after its header, as a second write, and reads back intact', async () => {
-  const pipe = new PassThrough();
-  const writes: number[] = [];
-  const out = new PassThrough();
-  out.on('data', (d: Buffer) => {
-    writes.push(d.length);
-    pipe.write(d);
-  });
-  const w = new FramedMessageWriter(out);
   const big = { jsonrpc: '2.0', id: 2, result: { text: 'RUN echo \u00e9\u{1F433}\n'.repeat(SEPARATE_BODY / 8) } } as Message;
   const small = messages[0] as Message;
-  const read: Message[] = [];
-  const done = new Promise<void>((resolve) => {
-    new StreamMessageReader(pipe).listen((m) => {
-      read.push(m);
-      if (read.length === 3) resolve();
-    });
-  });
-  for (const m of [small, big, small]) await w.write(m);
-  await done;
+  const { read, writes } = await roundTrip([small, big, small]);
   assert.deepEqual(read, [small, big, small]);
   assert.equal(writes.length, 4, 'one write each for the small ones, two for the large one');
 });
