@@ -1,8 +1,6 @@
 // Two bundles (client, server) plus the CLI, from one esbuild run.
 // --production: minified, no source maps. --watch: rebuild on change.
 import * as esbuild from 'esbuild';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -101,50 +99,6 @@ const sharedLanguageServer = {
   },
 };
 
-/**
- * The converter is a bundle of its own, dist/server-convert.js (server/src/convertBundle.ts says
- * why). In the engine bundle, features/convert.ts is a shim whose functions load that bundle on
- * first call; esbuild refuses the build if an importer wants a name the shim lacks. In the
- * converter bundle, the stage model and the protocol are the engine's modules (`engine:<path>`,
- * handed over by convertBundle.ts), and any other engine module is refused here.
- */
-const SRC = path.resolve('server/src');
-const CONVERT_FEATURE = path.join(SRC, 'features', 'convert.ts');
-const LAZY_CONVERT = ['computeConvertActions', 'contextForDirectory', 'contextForDocument', 'convertProblems'];
-const CONVERT_SHARED = ['model/checks', 'model/expand', 'model/model', 'model/text', 'protocol'];
-const resolveTs = (dir, spec) => path.resolve(dir, spec) + '.ts';
-const lazyConvert = {
-  name: 'lazy-convert',
-  setup(build) {
-    const source = readFileSync(CONVERT_FEATURE, 'utf8');
-    for (const n of LAZY_CONVERT)
-      if (!new RegExp(`export (function ${n}\\b|\\{[^}]*\\b${n}\\b[^}]*\\})`).test(source)) throw new Error(`lazy-convert: features/convert.ts exports no ${n}`);
-    build.onResolve({ filter: /convert$/ }, (args) =>
-      args.namespace === 'file' && resolveTs(args.resolveDir, args.path) === CONVERT_FEATURE && !args.importer.endsWith('convertBundle.ts')
-        ? { path: CONVERT_FEATURE, namespace: 'lazy-convert' }
-        : undefined);
-    build.onLoad({ filter: /.*/, namespace: 'lazy-convert' }, () => ({
-      contents:
-        `import { loadConvert } from ${JSON.stringify(path.join(SRC, 'convertBundle.ts'))};\n` +
-        LAZY_CONVERT.map((n) => `export function ${n}(...a) { return loadConvert().${n}(...a); }`).join('\n'),
-      loader: 'js',
-      resolveDir: SRC,
-    }));
-  },
-};
-const convertUsesEngine = {
-  name: 'convert-uses-engine',
-  setup(build) {
-    build.onResolve({ filter: /^\./ }, (args) => {
-      const rel = path.relative(SRC, path.resolve(args.resolveDir, args.path)).split(path.sep).join('/').replace(/\.ts$/, '');
-      if (rel.startsWith('convert/') || rel === 'features/convert' || rel.startsWith('..')) return undefined;
-      if (!CONVERT_SHARED.includes(rel)) return { errors: [{ text: `the converter imports ${rel}, which the engine does not hand over (CONVERT_SHARED, server/src/convertBundle.ts)` }] };
-      return { path: `engine:${rel}`, external: true };
-    });
-    build.onResolve({ filter: /^vscode-languageserver-types$/ }, () => ({ path: 'vscode-languageserver-types', external: true }));
-  },
-};
-
 const common = {
   bundle: true,
   platform: 'node',
@@ -162,8 +116,7 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', plugins: [...common.plugins, engineOutside, lazyBuiltins, oneLanguageServerImport, splitLibraries] },
-  { ...common, entryPoints: ['server/src/engine.ts'], outfile: 'dist/server-engine.js', plugins: [...common.plugins, lazyConvert, sharedLanguageServer, lazyBuiltins, splitLibraries] },
-  { ...common, entryPoints: ['server/src/features/convert.ts'], outfile: 'dist/server-convert.js', plugins: [...common.plugins, convertUsesEngine] },
+  { ...common, entryPoints: ['server/src/engine.ts'], outfile: 'dist/server-engine.js', plugins: [...common.plugins, sharedLanguageServer, lazyBuiltins, splitLibraries] },
   ...Object.entries(SPLIT).map(([lib, out]) => ({ ...common, entryPoints: [lib], outfile: `dist/${out}` })),
   // The entry users and editors run: loads server-main.js through a V8 code cache.
   { ...common, entryPoints: ['server/src/launcher.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' }, external: ['./server-main.js'] },

@@ -9,13 +9,10 @@ import { describe, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  CodeActionRequest,
   DocumentSymbolRequest,
   HoverRequest,
   InitializeRequest,
   ShutdownRequest,
-  type CodeAction,
-  type Command,
   type DocumentSymbol,
   type InitializeParams,
 } from 'vscode-languageserver-protocol/node';
@@ -131,43 +128,6 @@ describe('stdio transport', () => {
     }
     assert.match(c.stderr, /code cache of server-main\.js: used/);
     assert.match(c.stderr, /code cache of server-engine\.js: used/);
-  });
-
-  test('the converter is a bundle of its own: a multi-stage file never loads it; a single-stage file that ships its toolchain loads it once', async () => {
-    const engine = readFileSync(path.join(root, 'dist/server-engine.js'), 'utf8');
-    const convert = readFileSync(path.join(root, 'dist/server-convert.js'), 'utf8');
-    // the action title and a language module's text are in the converter only; the stage checks in the engine only
-    for (const s of ['Convert to multi-stage build', 'distroless', 'ships its build toolchain']) assert.ok(!engine.includes(s) && convert.includes(s), s);
-    assert.ok(!convert.includes('stage-later-reference'));
-    // with DOCKERFILE_STAGES_DEBUG each bundle says on stderr when it is loaded
-    const c = new Client({ env: { ...process.env, DOCKERFILE_STAGES_DEBUG: '1' } });
-    const multi = 'file:///work/lazy-convert/multi/Dockerfile';
-    const single = 'file:///work/lazy-convert/single/Dockerfile';
-    try {
-      await c.init;
-      c.open(multi, 'FROM golang:1.22 AS build\nRUN go build -o /app .\nFROM build\n');
-      await c.diagnosticsFor(multi, 1);
-      assert.doesNotMatch(c.stderr, /server-convert\.js/, 'a multi-stage file loads no converter');
-      c.open(single, 'FROM golang:1.22\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nCMD ["/app"]\n');
-      const d = await c.diagnosticsFor(single, 1);
-      assert.deepEqual(
-        d.map((x) => x.code),
-        ['single-stage-toolchain'],
-      );
-      const actions: (CodeAction | Command)[] =
-        (await c.conn.sendRequest(CodeActionRequest.type, {
-          textDocument: { uri: single },
-          range: { start: { line: 3, character: 0 }, end: { line: 3, character: 0 } },
-          context: { diagnostics: d },
-        })) ?? [];
-      assert.ok(
-        actions.some((a) => a.title.startsWith('Convert to multi-stage build (runtime:')),
-        actions.map((a) => a.title).join(', '),
-      );
-    } finally {
-      await c.stop();
-    }
-    assert.equal(c.stderr.match(/code cache of server-convert\.js/g)?.length, 1, c.stderr);
   });
 
   test('a repeated initialize is answered and starts no second server', async () => {

@@ -21,9 +21,7 @@ export function problemsFor(model: StageModel, settings: Settings): Problem[] {
   if (!settings.diagnostics.enable) return [];
   const all = checkModel(model);
   const stages = settings.diagnostics.unreachableStages ? all : all.filter((p) => p.code !== Codes.unreachable);
-  // (The converter reads single-stage files only, convert.ts `stageFacts`: a multi-stage file
-  // never loads it, convertBundle.ts.)
-  return settings.diagnostics.singleStageToolchain && model.stages.length === 1 ? [...stages, ...convertProblems(model)] : stages;
+  return settings.diagnostics.singleStageToolchain ? [...stages, ...convertProblems(model)] : stages;
 }
 
 export function toDiagnostic(p: Problem, uri: string): Diagnostic {
