@@ -134,9 +134,18 @@ export class Workbench {
    * holds still: CodeLenses and inlay hints arrive late and shift the lines (a click measured
    * before a lens appeared once landed on the lens and started a build). With `expect.line`
    * (1-based), the status bar must then show the cursor on that line, else it measures and
-   * clicks again.
+   * clicks again. The lenses are awaited first (`expect.lens`, a string or RegExp of the lens
+   * text, default any lens; `false` for none): in CI the box once held still for 250 ms before
+   * the lens arrived, the click named the stage ("Name 'golang-stage' and build"), and the
+   * conversion that followed kept that name.
    */
   async clickOn(lineHas, sub, offset = 0, expect = {}) {
+    if (expect.lens !== false) {
+      const lens = this.editor.locator('.codelens-decoration a', expect.lens ? { hasText: expect.lens } : {}).first();
+      await lens.waitFor({ timeout: 30_000 }).catch(async () => {
+        throw new Error(`no CodeLens ${expect.lens ? String(expect.lens) : ''} before clicking ${JSON.stringify(sub)}; lenses: ${JSON.stringify(await this.editor.locator('.codelens-decoration').allInnerTexts())}`);
+      });
+    }
     for (let attempt = 1; ; attempt++) {
       let b = await this.charBox(lineHas, sub, offset);
       for (let i = 0; i < 10; i++) {

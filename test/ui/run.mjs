@@ -115,7 +115,7 @@ check('quick fix: stage name casing renames the stage and its references', async
 // The "Convert to multi-stage build" code action on a single-stage toolchain build.
 check('quick fix: Convert to multi-stage build rewrites a single-stage Dockerfile', async ({ wb, ctx, shot }) => {
   await wb.open('convert/Dockerfile');
-  await wb.clickOn('FROM golang:1.22', 'golang', 1, ctx.find('convert/Dockerfile', /^FROM golang:1\.22$/, 'golang'));
+  await wb.clickOn('FROM golang:1.22', 'golang', 1, { ...ctx.find('convert/Dockerfile', /^FROM golang:1\.22$/, 'golang'), lens: /^Name 'golang-stage' and build/ });
   const title = /Convert to multi-stage build \(runtime/;
   await wb.quickFixMenu(title);
   await shot('convert-menu', { docs: true });
