@@ -6,6 +6,7 @@
  * A new request handler in routes.ts that needs a capability declares it in handshake.ts.
  */
 import { warmUp } from './warmup';
+import { monotonicMs } from './clock';
 import {
   DidChangeConfigurationNotification,
   DocumentFormattingRequest,
@@ -74,7 +75,7 @@ export function applyInitialize(ctx: ServerContext, params: InitializeParams): v
       void warmUp({
         background: (piece) => ctx.scheduler.schedule('background', piece),
         busy: () => !ctx.docs.isEmpty() || (read !== undefined && read() > before),
-        now: () => performance.now(),
+        now: monotonicMs,
       }).catch(() => undefined);
     }
   }
@@ -108,12 +109,12 @@ const INDEX_DELAY_MS = 200;
 
 function indexWorkspace(ctx: ServerContext): void {
   try {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const walked = !ctx.index.scanned;
     if (walked) ctx.index.scan();
     const n = ctx.index.allUses().length;
     ctx.log(
-      `workspace index: ${ctx.index.indexedFiles().length} files (${n} builds) of ${ctx.index.listed} entries listed in ${(performance.now() - t0).toFixed(1)} ms${ctx.index.truncated ? ' (stopped at the bound)' : ''}${walked ? '' : ' (already walked by a request)'}`,
+      `workspace index: ${ctx.index.indexedFiles().length} files (${n} builds) of ${ctx.index.listed} entries listed in ${(monotonicMs() - t0).toFixed(1)} ms${ctx.index.truncated ? ' (stopped at the bound)' : ''}${walked ? '' : ' (already walked by a request)'}`,
     );
   } catch (e) {
     ctx.log(`workspace index failed: ${e instanceof Error ? e.message : String(e)}`);

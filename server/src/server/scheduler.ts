@@ -26,6 +26,7 @@
  * No LSP types here: a token is anything with `isCancellationRequested` (and optionally
  * `onCancellationRequested`), so the scheduler is unit-tested with a fake clock.
  */
+import { monotonicMs } from './clock';
 
 export type Priority = 'interactive' | 'normal' | 'background';
 
@@ -112,7 +113,7 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions = {}) {
     this.defer = options.defer ?? ((f) => void setImmediate(f));
-    this.now = options.now ?? (() => performance.now());
+    this.now = options.now ?? monotonicMs;
     this.sliceMs = options.sliceMs ?? 8;
     this.maxWait = { ...DEFAULT_MAX_WAIT, ...options.maxWaitMs };
   }
