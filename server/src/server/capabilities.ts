@@ -94,14 +94,26 @@ export function registerInitialized(ctx: ServerContext): void {
         })
         .catch(() => undefined);
     });
-    if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
-    if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
-      const documentSelector = [{ language: 'dockerfile' }];
-      void connection.client.register(DocumentFormattingRequest.type, { documentSelector });
-      void connection.client.register(DocumentRangeFormattingRequest.type, { documentSelector });
-      void connection.client.register(DocumentOnTypeFormattingRequest.type, { documentSelector, ...ON_TYPE });
-    }
+    // The registrations go out as a background job: the didOpen that follows `initialized` is
+    // already waiting, and the first of these requests (vscode-jsonrpc's request path, its ids)
+    // cost about a millisecond ahead of the first diagnostics.
+    ctx.scheduler
+      .schedule('background', () => {
+        registerDynamic(ctx);
+      })
+      .catch(() => undefined);
   });
+}
+
+function registerDynamic(ctx: ServerContext): void {
+  const { connection } = ctx;
+  if (ctx.client.dynamicConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION });
+  if (ctx.mode === 'all' && ctx.client.dynamicFormatting) {
+    const documentSelector = [{ language: 'dockerfile' }];
+    void connection.client.register(DocumentFormattingRequest.type, { documentSelector });
+    void connection.client.register(DocumentRangeFormattingRequest.type, { documentSelector });
+    void connection.client.register(DocumentOnTypeFormattingRequest.type, { documentSelector, ...ON_TYPE });
+  }
 }
 
 /** How long after `initialized` the workspace folders are walked (see onInitialized). */
