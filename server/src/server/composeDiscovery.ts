@@ -48,7 +48,7 @@ function describeReadError(e: unknown, shown: string): string {
   return `cannot read ${shown} (${e instanceof Error ? e.message : String(e)})`;
 }
 
-/** Compose files in a folder, the base files (compose.yaml, docker-compose.yml) first. */
+/** Compose files in a folder, the base files (compose.yaml, docker-compose.yml) first, then by name (code units). */
 function composeFilesIn(dir: string): string[] {
   let names: string[];
   try {
@@ -56,7 +56,15 @@ function composeFilesIn(dir: string): string[] {
   } catch {
     return [];
   }
-  return names.sort((a, b) => Number(isBaseComposeFileName(b)) - Number(isBaseComposeFileName(a)) || a.localeCompare(b)).map((n) => path.join(dir, n));
+  return names.sort((a, b) => Number(isBaseComposeFileName(b)) - Number(isBaseComposeFileName(a)) || byCodeUnits(a, b)).map((n) => path.join(dir, n));
+}
+
+/**
+ * Not `localeCompare`: its first call in a process sets up ICU's collator, 15 ms here, and it was
+ * the first code lens of every Dockerfile with a Compose file beside it that paid for it.
+ */
+function byCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class ComposeDiscovery {
