@@ -11,6 +11,7 @@
  * - documents.ts: the document store, one StageModel (and Compose parse) per version;
  * - settings.ts: per-resource settings, validated and normalised;
  * - scheduler.ts: the request queue (priorities, cancellation, no starvation); generalWorker.ts: the general checks' worker thread;
+ * - clock.ts: the monotonic clock (not `performance`, which loads perf_hooks on first read);
  * - scheduling.ts: debounced background jobs, diagnostic shifting and publishing;
  * - composeDiscovery.ts: which Compose services build which Dockerfile (open documents, then disk);
  * - ../workspace/index.ts (ctx.index): Bake, dev container, workflow and Compose files naming stages, across the workspace;
