@@ -3,15 +3,12 @@ import { FoldingRangeKind, SymbolKind } from 'vscode-languageserver-types';
 import type { DocumentSymbol, FoldingRange } from 'vscode-languageserver';
 import type { StageModel } from '../model/model';
 import type { InstructionSyntax } from '../model/syntax';
+import { instructionSummary } from '../model/scanInstruction';
 
 function instructionSymbol(i: InstructionSyntax): DocumentSymbol {
-  const detail = i.flags
-    .map((f) => `--${f.name}${f.value !== null ? `=${f.value}` : ''}`)
-    .concat(i.args.map((a) => a.text))
-    .join(' ');
   return {
     name: i.keyword,
-    detail: detail.length > 80 ? detail.slice(0, 79) + '…' : detail,
+    detail: instructionSummary(i, 80),
     kind: i.keyword === 'ARG' || i.keyword === 'ENV' ? SymbolKind.Variable : SymbolKind.Function,
     range: i.range,
     selectionRange: i.keywordRange,

@@ -171,6 +171,41 @@ export class ScannedInstruction implements InstructionSyntax {
   }
 
   /**
+   * Its flags (`--name=value`) and arguments, space-separated, cut to `max` characters with `…`:
+   * what `instructionSummary` gives, reading only as many words as that needs and making no
+   * tokens or positions (an outline of a 2,400-line file read every word of every RUN for it).
+   */
+  summary(max: number): string {
+    if (this.#args !== undefined) return summaryOf(this.flags, this.#args, max);
+    const src = this.#src;
+    const parts: string[] = [];
+    let len = -1;
+    if (this.#flags !== undefined) for (const f of this.#flags) len += 1 + pushPart(parts, flagPart(f.name, f.value));
+    else if (this.#skip > 0) {
+      const stop = endsFlags(this.keyword);
+      if (stop !== undefined) {
+        const fw = flagWords(this.keyword, words(src, this.#from, this.#to, stop));
+        for (let k = 0; k < fw.length; k++) {
+          const w = fw[k];
+          if (w === undefined) continue;
+          const f = flagText(src, w);
+          len += 1 + pushPart(parts, flagPart(f.name, f.value));
+        }
+      }
+    }
+    // The arguments are the words after the first `skip` (as `args` reads them); stop once the
+    // text is longer than `max`, since only its first `max - 1` characters are shown then.
+    let seen = 0;
+    const skip = this.#skip;
+    const ws = words(src, this.#from, this.#to, (text) => {
+      if (seen++ >= skip) len += 1 + text.length;
+      return len > max;
+    });
+    for (let k = skip; k < ws.length; k++) parts.push(ws[k]?.text ?? '');
+    return cut(parts.join(' '), max);
+  }
+
+  /**
    * This instruction `lines` lines lower (an edit above it added or removed lines). What was
    * not read yet stays to be made, moved; what was read is moved now.
    */
@@ -210,4 +245,32 @@ export class ScannedInstruction implements InstructionSyntax {
 
 function moveTokens(ts: readonly Token[], lines: number): Token[] {
   return ts.map((t) => ({ text: t.text, range: shiftRange(t.range, lines) }));
+}
+
+/** What an outline shows of an instruction: see `ScannedInstruction.summary`. */
+export function instructionSummary(i: InstructionSyntax, max: number): string {
+  return i instanceof ScannedInstruction ? i.summary(max) : summaryOf(i.flags, i.args, max);
+}
+
+function summaryOf(flags: readonly FlagSyntax[], args: readonly Token[], max: number): string {
+  return cut(
+    flags
+      .map((f) => flagPart(f.name, f.value))
+      .concat(args.map((a) => a.text))
+      .join(' '),
+    max,
+  );
+}
+
+function flagPart(name: string, value: string | null): string {
+  return `--${name}${value !== null ? `=${value}` : ''}`;
+}
+
+function pushPart(parts: string[], part: string): number {
+  parts.push(part);
+  return part.length;
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
