@@ -40,6 +40,10 @@ function compare(text: string, label: string): number {
     read.forEach((i, k) => {
       assert.equal(instructionSummary(i, max), want[k], `${label}, instruction ${k}, max ${max} (read before)`);
     });
+    // (A summary is kept per instruction; asked again with another limit, it is made again.)
+    fresh.forEach((i, k) => {
+      assert.equal(instructionSummary(i, max + 7), fromEverything(i, max + 7), `${label}, instruction ${k}, max ${max} then ${max + 7}`);
+    });
   }
   return n;
 }

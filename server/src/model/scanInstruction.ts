@@ -117,6 +117,8 @@ export class ScannedInstruction implements InstructionSyntax {
   #range: Range | undefined;
   #args: readonly Token[] | undefined;
   #flags: readonly FlagSyntax[] | undefined;
+  /** The last summary made, and its length limit (kept when the instruction moves: it has no positions). */
+  #summary: { readonly max: number; readonly text: string } | undefined;
 
   constructor(
     readonly keyword: string,
@@ -176,6 +178,11 @@ export class ScannedInstruction implements InstructionSyntax {
    * tokens or positions (an outline of a 2,400-line file read every word of every RUN for it).
    */
   summary(max: number): string {
+    if (this.#summary?.max !== max) this.#summary = { max, text: this.makeSummary(max) };
+    return this.#summary.text;
+  }
+
+  private makeSummary(max: number): string {
     if (this.#args !== undefined) return summaryOf(this.flags, this.#args, max);
     const src = this.#src;
     const parts: string[] = [];
@@ -227,6 +234,7 @@ export class ScannedInstruction implements InstructionSyntax {
     );
     if (this.#keywordRange) m.#keywordRange = shiftRange(this.#keywordRange, lines);
     if (this.#range) m.#range = shiftRange(this.#range, lines);
+    m.#summary = this.#summary;
     return m;
   }
 
