@@ -49,6 +49,7 @@ export const JobKeys = {
   general: (uri: string) => `general:${uri}`,
   composeInputs: 'compose-inputs',
   workspaceIndex: 'workspace-index',
+  registrations: 'registrations',
 } as const;
 
 /** Diagnostics of `oldLines` moved to `newLines`: those on changed lines dropped, those after them shifted. */
