@@ -99,6 +99,19 @@ const sharedLanguageServer = {
   },
 };
 
+/**
+ * The two server bundles that bundle.ts runs from a code cache are written already wrapped as a
+ * CommonJS module function: V8 compiles the file's text as it is read. Wrapping it at run time
+ * (`Module.wrap`: a concatenation V8 must copy into one flat string before it compiles) copied
+ * each bundle once more on every start: the engine's 230 KB, 1.5–2 ms of the first open (fresh
+ * memory; `new Script` with its cache 3.8–6.7 → 2.7–3.0 ms, five fresh processes each). The
+ * text is exactly `Module.wrap`'s, so a bundle.ts that wraps (an older launcher) would not work
+ * with it: the launcher and its bundles ship together in dist/.
+ */
+const WRAP_OPEN = '(function (exports, require, module, __filename, __dirname) { ';
+const WRAP_CLOSE = '\n});';
+const wrapped = { banner: { js: WRAP_OPEN }, footer: { js: WRAP_CLOSE } };
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -115,8 +128,8 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
-  { ...common, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', plugins: [...common.plugins, engineOutside, lazyBuiltins, oneLanguageServerImport, splitLibraries] },
-  { ...common, entryPoints: ['server/src/engine.ts'], outfile: 'dist/server-engine.js', plugins: [...common.plugins, sharedLanguageServer, lazyBuiltins, splitLibraries] },
+  { ...common, ...wrapped, entryPoints: ['server/src/main.ts'], outfile: 'dist/server-main.js', plugins: [...common.plugins, engineOutside, lazyBuiltins, oneLanguageServerImport, splitLibraries] },
+  { ...common, ...wrapped, entryPoints: ['server/src/engine.ts'], outfile: 'dist/server-engine.js', plugins: [...common.plugins, sharedLanguageServer, lazyBuiltins, splitLibraries] },
   ...Object.entries(SPLIT).map(([lib, out]) => ({ ...common, entryPoints: [lib], outfile: `dist/${out}` })),
   // The entry users and editors run: loads server-main.js through a V8 code cache.
   { ...common, entryPoints: ['server/src/launcher.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' }, external: ['./server-main.js'] },

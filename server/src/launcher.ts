@@ -1,11 +1,12 @@
 /**
  * dist/server.js: starts the language server's start-up bundle (dist/server-main.js) from a
- * V8 code cache (bundle.ts), with V8's interrupt budget raised. Any problem with the cache
- * falls back to a plain require.
+ * V8 code cache (bundle.ts), with V8's interrupt budget raised. A cache that is missing,
+ * unreadable or stale is no error (bundle.ts runs the bundle without it and writes a new one);
+ * server-main.js is written wrapped as a module function, so it is run by bundle.ts, never by `require`.
  */
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { runBundle } from './bundle';
+import { readAhead, runBundle } from './bundle';
 
 /**
  * V8 sends a function to its optimizing compiler once it has run a few times its "interrupt
@@ -27,10 +28,6 @@ function tuneEngine(): void {
 const main = join(__dirname, 'server-main.js');
 
 tuneEngine();
-try {
-  runBundle(main);
-} catch (e) {
-  if (process.env['DOCKERFILE_STAGES_DEBUG']) process.stderr.write(`code cache not used: ${String(e)}\n`);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- runs the chosen bundle in this process
-  require(main);
-}
+// The engine bundle (main.ts loads it once `initialize` is answered) is read meanwhile, in the thread pool.
+readAhead(join(__dirname, 'server-engine.js'));
+runBundle(main);
