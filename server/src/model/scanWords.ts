@@ -278,8 +278,12 @@ export function words(src: Source, from: number, to: number, until?: (text: stri
       blankAfterEscape = false;
       escaping = false;
       marker = -1;
-      take(i, i + 1);
+      // The characters up to the next blank, line break or escape character would each take this
+      // branch again and change nothing else: take the run at once (the engine's matcher finds its end).
+      const e = Math.min(src.wordEnd(i + 1), to);
+      take(i, e);
       if (found === -1) found = i;
+      i = e - 1;
     }
     continuationStart = false;
   }
@@ -290,20 +294,19 @@ export function words(src: Source, from: number, to: number, until?: (text: stri
 /** `words` without an escape character: runs of characters other than blanks and line breaks. */
 function plainWords(t: string, from: number, to: number, until?: (text: string) => boolean): Word[] {
   const out: Word[] = [];
-  let start = -1;
-  for (let i = from; i < to; i++) {
-    const c = t.charCodeAt(i);
-    if (c === SPACE || c === TAB || c === LF || c === CR) {
-      if (start === -1) continue;
-      const text = t.slice(start, i);
-      out.push({ text, start, end: i });
-      start = -1;
-      if (until !== undefined && until(text)) return out;
-    } else if (start === -1) start = i;
+  // Word and blank runs are found by the engine's matcher, not by a loop over characters.
+  for (let i = runEnd(SPACES, t, from); i < to;) {
+    const end = Math.min(runEnd(NON_SPACES, t, i), to);
+    const text = t.slice(i, end);
+    out.push({ text, start: i, end });
+    // (`until` hears of a word a blank ends, not of one cut at `to`.)
+    if (end < to && until !== undefined && until(text)) return out;
+    i = runEnd(SPACES, t, end);
   }
-  if (start !== -1) out.push({ text: t.slice(start, to), start, end: to });
   return out;
 }
+
+const NON_SPACES = /[^ \t\r\n]*/y;
 
 /** Which instructions take flags, and where their flags stop. */
 type FlagRule = 'dashes' | 'healthcheck' | 'none';
