@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
-import { readAhead, runBundle } from './bundle';
+import { runBundle } from './bundle';
 
 /**
  * V8 sends a function to its optimizing compiler once it has run a few times its "interrupt
@@ -28,6 +28,4 @@ function tuneEngine(): void {
 const main = join(__dirname, 'server-main.js');
 
 tuneEngine();
-// The engine bundle (main.ts loads it once `initialize` is answered) is read meanwhile, in the thread pool.
-readAhead(join(__dirname, 'server-engine.js'));
 runBundle(main);
