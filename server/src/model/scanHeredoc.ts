@@ -133,6 +133,9 @@ function closed(src: Source, args: readonly Word[], first: Word, end: number): H
       if (s.contentStart === -1) s.contentStart = k;
       if (s.lineStart === -1) s.lineStart = k;
     }
+    // Up to the next line break or escape character, every character would take this path again
+    // and change nothing: skip the run (found by the engine's matcher, not a turn per character).
+    k = Math.min(src.lineRunEnd(so + k + 1), so + n) - so - 1;
   }
   if (!s.processed) return unclosed(src, args);
   const def = definition(s);

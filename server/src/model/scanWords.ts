@@ -42,6 +42,7 @@ export class Source {
   private readonly nextDashes = new NextIndex('--');
   private nextDashEscape = new NextIndex('-\\');
   private wordRun = /[^ \t\r\n\\]*/y;
+  private lineRun = /[^\r\n\\]*/y;
 
   /** The text has a line that ends in a CR alone (where the heredoc reading follows dockerfile-ast, which does not break lines there). */
   readonly loneCR: boolean;
@@ -63,11 +64,17 @@ export class Source {
     this.nextEsc = new NextIndex(ch);
     this.nextDashEscape = new NextIndex(`-${ch}`);
     this.wordRun = new RegExp(`[^ \\t\\r\\n${ch === '\\' ? '\\\\' : ch}]*`, 'y');
+    this.lineRun = new RegExp(`[^\\r\\n${ch === '\\' ? '\\\\' : ch}]*`, 'y');
   }
 
   /** The end of the run of characters from `i` that are not blanks, line breaks or the escape character. */
   wordEnd(i: number): number {
     return runEnd(this.wordRun, this.text, i);
+  }
+
+  /** The end of the run of characters from `i` that are not line breaks or the escape character. */
+  lineRunEnd(i: number): number {
+    return runEnd(this.lineRun, this.text, i);
   }
 
   /** The first character at or after `i` that is not a blank or a line break, or the text's length. */
@@ -375,8 +382,8 @@ export function flagText(src: Source, w: Word): FlagText {
   const a = src.norm(w.start);
   const b = src.norm(w.end);
   const v = w.text;
-  let index = -1;
-  for (let i = a; i < b && index === -1; i++) if (src.code(i) === EQUALS) index = i - a;
+  const eq0 = src.text.indexOf('=', a);
+  const index = eq0 !== -1 && eq0 < b ? eq0 - a : -1;
   if (index === -1) return { name: v.substring(2), value: null, index, a, b };
   if (index === v.length - 1) return { name: v.substring(2, index), value: '', index, a, b };
   const eq = v.indexOf('=');
